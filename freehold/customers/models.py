@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+
+from freehold.core import clock
+
+
+class CustomerManager(BaseUserManager["Customer"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> Customer:
+        if not email:
+            raise ValueError("A customer needs an e-mail address.")
+        customer = self.model(email=self.normalize_email(email).lower(), **fields)
+        customer.set_password(password)
+        customer.save(using=self._db)
+        return customer
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> Customer:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class Customer(AbstractBaseUser, PermissionsMixin):
+    """Shoppers and staff alike: the e-mail address is the login.
+
+    Staff are customers with `is_staff` (roles come with the dashboard issue).
+    """
+
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +4930123456")
+    country_code = models.CharField(max_length=2, blank=True, db_index=True)
+    language = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=clock.now, db_index=True)
+
+    objects = CustomerManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["-date_joined"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    company = models.CharField(max_length=255, blank=True)
+    line1 = models.CharField(max_length=255)
+    line2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    city_area = models.CharField(max_length=255, blank=True)
+    region = models.CharField(max_length=255, blank=True, help_text="State, province, prefecture")
+    postal_code = models.CharField(max_length=32, blank=True)
+    country_code = models.CharField(max_length=2)
+    phone = models.CharField(max_length=32, blank=True)
+    is_default = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.line1}, {self.city} {self.country_code}"

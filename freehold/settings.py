@@ -1,0 +1,223 @@
+"""One settings module, driven by environment variables.
+
+Development defaults are safe to run on a laptop; `FREEHOLD_ENV=production` refuses to start
+with the development secret key or with DEBUG on.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+DATA_DIR = Path(os.environ.get("FREEHOLD_DATA_DIR", PROJECT_DIR / "var")).resolve()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+ENVIRONMENT = os.environ.get("FREEHOLD_ENV", "development")
+IS_PRODUCTION = ENVIRONMENT == "production"
+DEVELOPMENT_SECRET_KEY = "freehold-development-key-never-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+DEBUG = env_bool("FREEHOLD_DEBUG", not IS_PRODUCTION)
+
+if IS_PRODUCTION:
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured("FREEHOLD_ENV=production needs a SECRET_KEY of 40+ random characters.")
+    if DEBUG:
+        raise ImproperlyConfigured("FREEHOLD_ENV=production refuses FREEHOLD_DEBUG=1.")
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("FREEHOLD_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("FREEHOLD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+# The public base URL, used for canonical links, sitemaps and social tags when a request is absent.
+SITE_URL = os.environ.get("FREEHOLD_SITE_URL", "").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "freehold.core",
+    "freehold.customers",
+    "freehold.catalog",
+    "freehold.storefront",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "freehold.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "freehold.catalog.middleware.RedirectFallbackMiddleware",
+]
+
+ROOT_URLCONF = "freehold.urls"
+WSGI_APPLICATION = "freehold.wsgi.application"
+
+# The merchant's theme folder: any template file placed there overrides the built-in one
+# with the same name (see docs/theming.md).
+THEME_DIR = os.environ.get("FREEHOLD_THEME_DIR", "")
+_theme_dirs = [Path(THEME_DIR)] if THEME_DIR else []
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [*_theme_dirs, BASE_DIR / "storefront" / "theme" / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "freehold.storefront.jinja.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_SQLITE_URL = f"sqlite:///{DATA_DIR / 'freehold.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
+        conn_max_age=int(os.environ.get("FREEHOLD_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL + IMMEDIATE transactions: readers never block the writer, and a transaction that
+    # reads before it writes cannot fail with "database is locked" halfway (architecture.md).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if "test" in os.environ.get("FREEHOLD_ENV", "") else 600
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "customers.Customer"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 3600,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "freehold",
+            "TIMEOUT": 3600,
+            # The default 300 entries cannot hold the pages of a 10,000-product catalog.
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Full-page cache for anonymous shoppers (freehold.core.pagecache).
+PAGE_CACHE_ENABLED = env_bool("FREEHOLD_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("FREEHOLD_PAGE_CACHE_SECONDS", "3600"))
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("FREEHOLD_MEDIA_ROOT", DATA_DIR / "media")).resolve()
+# Serve /static and /media from Django itself (a single-machine shop needs no separate web
+# server); production behind a CDN or nginx can turn this off.
+SERVE_FILES = env_bool("FREEHOLD_SERVE_FILES", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+# Security by default.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_HSTS_SECONDS = int(os.environ.get("FREEHOLD_HSTS_SECONDS", "31536000"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("FREEHOLD_SSL_REDIRECT", True)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "FREEHOLD_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("FREEHOLD_LOG_LEVEL", "WARNING")},
+}
+
+# Catalog listing page size.
+CATALOG_PAGE_SIZE = 24
