@@ -32,11 +32,15 @@ DEBUG = env_bool("FREEHOLD_DEBUG", not IS_PRODUCTION)
 
 if IS_PRODUCTION:
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured("FREEHOLD_ENV=production needs a SECRET_KEY of 40+ random characters.")
+        raise ImproperlyConfigured(
+            "FREEHOLD_ENV=production needs a SECRET_KEY of 40+ random characters."
+        )
     if DEBUG:
         raise ImproperlyConfigured("FREEHOLD_ENV=production refuses FREEHOLD_DEBUG=1.")
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("FREEHOLD_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("FREEHOLD_ALLOWED_HOSTS", "*").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("FREEHOLD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -124,7 +128,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
         ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if "test" in os.environ.get("FREEHOLD_ENV", "") else 600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "customers.Customer"

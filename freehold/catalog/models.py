@@ -83,14 +83,19 @@ class Product(models.Model):
     price_min_amount = models.DecimalField(**MONEY, default=Decimal(0), db_index=True)
     price_max_amount = models.DecimalField(**MONEY, default=Decimal(0))
     compare_at_amount = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="Compare-at price of the cheapest variant on sale."
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Compare-at price of the cheapest variant on sale.",
     )
     is_in_stock = models.BooleanField(default=False)
     featured_image = models.ForeignKey(
         "ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     search_text = models.TextField(blank=True, editable=False)
-    sales_count = models.PositiveIntegerField(default=0, help_text="Units sold, for best-selling sort.")
+    sales_count = models.PositiveIntegerField(
+        default=0, help_text="Units sold, for best-selling sort."
+    )
 
     class Meta:
         indexes = [
@@ -199,7 +204,9 @@ class Variant(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["sku"], condition=~Q(sku=""), name="variant_sku_unique"),
+            models.UniqueConstraint(
+                fields=["sku"], condition=~Q(sku=""), name="variant_sku_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -285,7 +292,9 @@ class Collection(models.Model):
         help_text='Rule-based only: [{"field": "tag", "relation": "equals", "value": "summer"}]',
     )
     match_all_rules = models.BooleanField(default=True)
-    sort_order = models.CharField(max_length=16, choices=SortOrder.choices, default=SortOrder.MANUAL)
+    sort_order = models.CharField(
+        max_length=16, choices=SortOrder.choices, default=SortOrder.MANUAL
+    )
     image = models.ForeignKey(MediaImage, null=True, blank=True, on_delete=models.SET_NULL)
     is_published = models.BooleanField(default=True)
     seo_title = models.CharField(max_length=255, blank=True)
@@ -314,7 +323,9 @@ class CollectionProduct(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["collection", "product"], name="collection_product_unique")
+            models.UniqueConstraint(
+                fields=["collection", "product"], name="collection_product_unique"
+            )
         ]
 
 

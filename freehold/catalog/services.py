@@ -40,8 +40,14 @@ COLLECTION_RULE_FIELDS = {
     "in_stock": "In stock",
 }
 COLLECTION_RULE_RELATIONS = {
-    "equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with",
-    "greater_than", "less_than",
+    "equals",
+    "not_equals",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "ends_with",
+    "greater_than",
+    "less_than",
 }
 NUMERIC_RULE_FIELDS = {"price", "compare_at"}
 
@@ -122,10 +128,12 @@ def product_create(*, data: ProductInput, currency: str) -> Product:
     product.full_clean(exclude=["featured_image"])
     product.save()
     for position, (name, values) in enumerate(data.options, start=1):
-        ProductOption.objects.create(product=product, position=position, name=name, values=list(values))
+        ProductOption.objects.create(
+            product=product, position=position, name=name, values=list(values)
+        )
     variants = []
     for position, item in enumerate(data.variants, start=1):
-        options = list(item.options) + ["", "", ""]
+        options = [*item.options, "", "", ""]
         variant = Variant(
             product=product,
             title=_variant_title(item.options),
@@ -149,7 +157,9 @@ def product_create(*, data: ProductInput, currency: str) -> Product:
         try:
             variant.full_clean(exclude=["product", "image"], validate_unique=False)
         except ValidationError as exc:
-            raise ValidationError({f"variants[{position}].{k}": v for k, v in exc.message_dict.items()}) from exc
+            raise ValidationError(
+                {f"variants[{position}].{k}": v for k, v in exc.message_dict.items()}
+            ) from exc
         variants.append(variant)
     Variant.objects.bulk_create(variants)
     PriceChange.objects.bulk_create(
@@ -246,11 +256,17 @@ def stock_decrement(*, variant_id: int, quantity: int) -> bool:
     updated = (
         Variant.objects.filter(pk=variant_id)
         # tracked deny-policy variants need the units; the others may go below zero
-        .exclude(track_inventory=True, inventory_policy=Variant.InventoryPolicy.DENY, stock_quantity__lt=quantity)
+        .exclude(
+            track_inventory=True,
+            inventory_policy=Variant.InventoryPolicy.DENY,
+            stock_quantity__lt=quantity,
+        )
         .update(stock_quantity=F("stock_quantity") - quantity)
     )
     if updated:
-        product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).get()
+        product_id = (
+            Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).get()
+        )
         product_refresh_summary(product=Product.objects.get(pk=product_id))
     return bool(updated)
 
@@ -289,8 +305,13 @@ def product_refresh_summary(*, product: Product) -> None:
     )
     product.save(
         update_fields=[
-            "price_min_amount", "price_max_amount", "compare_at_amount", "is_in_stock",
-            "currency", "featured_image", "search_text",
+            "price_min_amount",
+            "price_max_amount",
+            "compare_at_amount",
+            "is_in_stock",
+            "currency",
+            "featured_image",
+            "search_text",
         ]
     )
     facets = {
@@ -323,7 +344,9 @@ def collection_validate_rules(rules: Any) -> list[dict[str, str]]:
             try:
                 Decimal(str(value))
             except ArithmeticError as exc:
-                raise ValidationError({f"rules[{number}].value": f"{value!r} is not a number."}) from exc
+                raise ValidationError(
+                    {f"rules[{number}].value": f"{value!r} is not a number."}
+                ) from exc
         clean.append({"field": field_name, "relation": relation, "value": str(value)})
     return clean
 

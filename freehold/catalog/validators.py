@@ -17,6 +17,7 @@ def validate_gtin(value: str) -> None:
         )
     if not ean.is_valid(compact):
         raise ValidationError(
-            "The barcode %(value)s has a wrong check digit.", code="gtin_check_digit",
+            "The barcode %(value)s has a wrong check digit.",
+            code="gtin_check_digit",
             params={"value": value},
         )

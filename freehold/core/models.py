@@ -30,4 +30,6 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.actor_label or self.actor_kind} {self.verb} {self.object_type}:{self.object_id}"
+        return (
+            f"{self.actor_label or self.actor_kind} {self.verb} {self.object_type}:{self.object_id}"
+        )

@@ -27,8 +27,19 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 IGNORED_PARAMETERS = frozenset(
-    {"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "gclid", "fbclid",
-     "ttclid", "msclkid", "_ga", "ref"}
+    {
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_content",
+        "utm_term",
+        "gclid",
+        "fbclid",
+        "ttclid",
+        "msclkid",
+        "_ga",
+        "ref",
+    }
 )
 GLOBAL_TAG = "store"  # brand settings, menus, pages: shown on every page
 _VERSION_PREFIX = "pcv:"
@@ -57,7 +68,8 @@ def invalidate(*tags: str) -> None:
 
 def _page_key(request: HttpRequest) -> str:
     query = sorted(
-        (k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
         if k not in IGNORED_PARAMETERS
     )
     raw = f"{request.get_host()}|{request.path}|{urlencode(query)}"
@@ -80,7 +92,9 @@ def cache_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         if entry is not None:
             tags, versions, content, content_type = entry
             current = _current_versions(tags)
-            if all(current.get(_VERSION_PREFIX + t) == v for t, v in zip(tags, versions, strict=True)):
+            if all(
+                current.get(_VERSION_PREFIX + t) == v for t, v in zip(tags, versions, strict=True)
+            ):
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -89,7 +103,9 @@ def cache_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             return response
         tags = sorted(getattr(request, "_page_cache_tags", set()) | {GLOBAL_TAG})
         current = _current_versions(tags)
-        missing = {_VERSION_PREFIX + t: time.time_ns() for t in tags if _VERSION_PREFIX + t not in current}
+        missing = {
+            _VERSION_PREFIX + t: time.time_ns() for t in tags if _VERSION_PREFIX + t not in current
+        }
         if missing:
             # add() keeps a version another process set in between.
             for k, v in missing.items():

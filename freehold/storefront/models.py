@@ -14,7 +14,9 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour such as #1a2b3c.
 # Font stacks installed on the shopper's device: no web-font download, no third-party host.
 FONT_STACKS = {
     "system": 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
-    "humanist": 'Seravek, "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", source-sans-pro, sans-serif',
+    "humanist": (
+        'Seravek, "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", source-sans-pro, sans-serif'
+    ),
     "geometric": 'Avenir, Montserrat, Corbel, "URW Gothic", source-sans-pro, sans-serif',
     "classical": 'Optima, Candara, "Noto Sans", source-sans-pro, sans-serif',
     "transitional": 'Charter, "Bitstream Charter", "Sitka Text", Cambria, serif',
@@ -57,7 +59,9 @@ class StoreSettings(models.Model):
     country_code = models.CharField(max_length=2, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
-    register_name = models.CharField(max_length=255, blank=True, help_text="e.g. Amtsgericht Berlin")
+    register_name = models.CharField(
+        max_length=255, blank=True, help_text="e.g. Amtsgericht Berlin"
+    )
     register_number = models.CharField(max_length=64, blank=True)
     vat_id = models.CharField(max_length=32, blank=True)
 
@@ -126,7 +130,13 @@ class StoreSettings(models.Model):
         locality = " ".join(p for p in (self.postal_code, self.city) if p)
         return [
             line
-            for line in (self.address_line1, self.address_line2, locality, self.region, self.country_code)
+            for line in (
+                self.address_line1,
+                self.address_line2,
+                locality,
+                self.region,
+                self.country_code,
+            )
             if line
         ]
 
@@ -151,7 +161,9 @@ class Menu(models.Model):
 class MenuItem(models.Model):
     menu = models.ForeignKey(Menu, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(max_length=255)
-    url = models.CharField(max_length=512, help_text="A path such as /collections/new or a full URL.")
+    url = models.CharField(
+        max_length=512, help_text="A path such as /collections/new or a full URL."
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -161,7 +173,9 @@ class MenuItem(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if not (self.url.startswith("/") or self.url.startswith(("https://", "http://", "mailto:"))):
+        if not (
+            self.url.startswith("/") or self.url.startswith(("https://", "http://", "mailto:"))
+        ):
             raise ValidationError({"url": "Use a path starting with / or a full http(s) URL."})
 
 
