@@ -66,6 +66,16 @@ def invalidate(*tags: str) -> None:
     cache.set_many({_VERSION_PREFIX + t: version for t in tags}, timeout=None)
 
 
+def version(tag_name: str) -> int:
+    """The current version of one tag, so other caches can key on it (e.g. the store chrome)."""
+    key = _VERSION_PREFIX + tag_name
+    current = cache.get(key)
+    if current is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        current = cache.get(key, 0)
+    return int(current)
+
+
 def _page_key(request: HttpRequest) -> str:
     query = sorted(
         (k, v)

@@ -1,0 +1,265 @@
+"""The `freehold` command: set-up, demo, production server and the Django commands.
+
+    freehold demo [--host 127.0.0.1] [--port 8000]   migrate, seed once, serve, print a login
+    freehold serve [--host 0.0.0.0] [--port 8000] [--workers N]   production server (granian)
+    freehold seed [--products N] [--customers N] [--seed S] [--no-images] [--quiet] [--reset]
+    freehold migrate
+    freehold createstaff --email EMAIL [--password PASSWORD]
+    freehold manage <any Django management command>
+
+Thin on purpose: argument parsing, then a Django management command or a granian process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+SETTINGS_MODULE = "freehold.settings"
+WSGI_APPLICATION = "freehold.wsgi:application"
+READY_TIMEOUT_SECONDS = 60
+PASSTHROUGH = ("manage", "migrate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="freehold", description="Freehold: the self-hosted store a brand owns."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="<command>")
+
+    demo = commands.add_parser("demo", help="Run the demo store (created on the first run).")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=run_demo)
+
+    serve = commands.add_parser("serve", help="Run the production server (granian, WSGI).")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="Worker processes (default: one per CPU)."
+    )
+    serve.set_defaults(handler=run_serve)
+
+    seed = commands.add_parser("seed", help="Fill the database with the demo brand.")
+    seed.add_argument("--products", type=int, default=300)
+    seed.add_argument("--customers", type=int, default=500)
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--no-images", action="store_true")
+    seed.add_argument("--quiet", action="store_true")
+    seed.add_argument(
+        "--reset", action="store_true", help="Delete catalog and non-staff customers first."
+    )
+    seed.add_argument("--staff-password", default=None)
+    seed.set_defaults(handler=run_seed)
+
+    migrate = commands.add_parser("migrate", help="Apply database migrations.")
+    migrate.add_argument("arguments", nargs=argparse.REMAINDER)
+    migrate.set_defaults(handler=run_manage)
+
+    staff = commands.add_parser("createstaff", help="Create a staff account.")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--password", default=None)
+    staff.set_defaults(handler=run_createstaff)
+
+    manage = commands.add_parser("manage", help="Run any Django management command.")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=run_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASSTHROUGH:
+        # Django parses these arguments itself (argparse would reject `migrate --plan`).
+        django_argv = argv[1:] if argv[0] == "manage" else argv
+        return run_manage(argparse.Namespace(arguments=django_argv))
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(arguments.handler(arguments) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _call(command: str, **options: Any) -> int:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(command, **options)
+    except CommandError as error:
+        print(f"freehold {command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def unapplied_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def _require_migrated(command: str) -> bool:
+    missing = unapplied_migrations()
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        print(
+            f"freehold {command}: the database has {len(missing)} unapplied migration(s) "
+            f"({shown}). Run `freehold migrate` first.",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def run_seed(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("seed"):
+        return 1
+    return _call(
+        "seed",
+        products=arguments.products,
+        customers=arguments.customers,
+        seed=arguments.seed,
+        no_images=arguments.no_images,
+        quiet=arguments.quiet,
+        reset=arguments.reset,
+        staff_password=arguments.staff_password,
+    )
+
+
+def run_createstaff(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("createstaff"):
+        return 1
+    return _call("createstaff", email=arguments.email, password=arguments.password)
+
+
+def run_manage(arguments: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["freehold manage", *arguments.arguments])
+    return 0
+
+
+def _display_host(host: str) -> str:
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], host: str, port: int) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((_display_host(host), port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def granian_command(*, host: str, port: int, workers: int) -> list[str]:
+    """One blocking thread per worker: measured faster than granian's default on 2 cores."""
+    return [
+        sys.executable, "-m", "granian",
+        "--interface", "wsgi",
+        "--host", host,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", "1",
+        "--no-ws",
+        WSGI_APPLICATION,
+    ]  # fmt: skip
+
+
+def _serve(*, host: str, port: int, workers: int, env: dict[str, str], banner: list[str]) -> int:
+    """Run granian until it stops; print `banner` once it accepts connections."""
+    process = subprocess.Popen(granian_command(host=host, port=port, workers=workers), env=env)
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    try:
+        if _wait_until_listening(process, host, port):
+            print("\n".join(banner), flush=True)
+        elif process.poll() is None:
+            print(f"freehold: the server did not answer on port {port}.", file=sys.stderr)
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 130
+
+
+def run_serve(arguments: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+
+    if not _require_migrated("serve"):
+        return 1
+    workers = arguments.workers or os.cpu_count() or 1
+    if workers < 1:
+        print("freehold serve: --workers must be at least 1.", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if workers > 1 and not settings.REDIS_URL:
+        env["FREEHOLD_PAGE_CACHE"] = "0"
+        print(
+            f"freehold serve: {workers} workers without REDIS_URL would each keep their own page "
+            "cache and could serve a stale page after an edit, so the page cache is off. Set "
+            "REDIS_URL (or use --workers 1) to turn it on.",
+            file=sys.stderr,
+        )
+    url = f"http://{_display_host(arguments.host)}:{arguments.port}/"
+    return _serve(
+        host=arguments.host,
+        port=arguments.port,
+        workers=workers,
+        env=env,
+        banner=[f"Freehold is running at {url}"],
+    )
+
+
+def run_demo(arguments: argparse.Namespace) -> int:
+    _setup()
+    from freehold.demo.prepare import demo_prepare
+
+    login = demo_prepare(out=sys.stdout)
+    url = f"http://{_display_host(arguments.host)}:{arguments.port}/"
+    password = login.password if login.is_current else "(changed since; use yours)"
+    banner = [
+        "",
+        f"Freehold is running at {url}",
+        f"Staff login: {url}admin/  e-mail {login.email}  password {password}",
+        "Press Ctrl+C to stop.",
+    ]
+    return _serve(
+        host=arguments.host, port=arguments.port, workers=1, env=dict(os.environ), banner=banner
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The demo brand, Northwind Supply Co.: generated data (`generate`) and its writer (`seed`)."""

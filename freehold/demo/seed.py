@@ -1,0 +1,563 @@
+"""Write the demo brand into the database: fast enough for 10,000 products and 100,000 customers.
+
+`generate.py` decides what exists; this module only writes it, in steps:
+
+1. pictures: a pool of product illustrations (one per silhouette, colour and angle actually
+   used), the logo and the hero, each drawn and resized once;
+2. catalog: products, options, variants, images, facets, tags and price history with
+   `bulk_create` in batches of 1,000 products. The product summary (price range, compare-at,
+   stock, featured image, search text, facets) is computed here from the generated data,
+   with the same rules as `services.product_refresh_summary`, instead of calling it 10,000
+   times; the SQLite FTS5 triggers fire on the bulk INSERT, so search is right at once;
+3. collections (manual and rule-based), then the store settings, menus and pages;
+4. customers and addresses, sharing one password hash (argon2 is slow by design);
+5. the staff account.
+
+Orders come next: an `orders` step after customers can read `SeedContext.customer_ids` and
+the active variants, and must then set `Product.sales_count` for best-selling sorts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.text import slugify
+from tqdm import tqdm
+
+from freehold.catalog import cache as catalog_cache
+from freehold.catalog.html import html_to_text
+from freehold.catalog.images import StoredImage, stored_image_create, stored_image_save
+from freehold.catalog.models import (
+    Collection,
+    CollectionProduct,
+    MediaImage,
+    PriceChange,
+    Product,
+    ProductFacet,
+    ProductImage,
+    ProductOption,
+    Redirect,
+    Tag,
+    Variant,
+)
+from freehold.catalog.services import collection_create, collection_set_products
+from freehold.core import clock, pagecache
+from freehold.customers.models import Address, Customer
+from freehold.demo import brand
+from freehold.demo.catalog_data import COLOURS, PRODUCT_TYPES
+from freehold.demo.generate import (
+    CustomerSpec,
+    ImageSpec,
+    ProductSpec,
+    VariantSpec,
+    generate_customers,
+    generate_products,
+    german_vat_id,
+)
+from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
+from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
+
+BATCH = 1000
+T = TypeVar("T")
+
+
+@dataclass
+class SeedResult:
+    products: int = 0
+    variants: int = 0
+    product_images: int = 0
+    pictures: int = 0
+    collections: int = 0
+    customers: int = 0
+    addresses: int = 0
+    staff_email: str = ""
+    staff_password: str | None = None
+
+
+@dataclass
+class SeedContext:
+    """What the steps share; a later `orders` step reads the ids collected here."""
+
+    seed: int
+    now: dt.datetime
+    progress: bool
+    images: bool
+    currency: str = brand.CURRENCY
+    pictures: dict[str, StoredImage] = field(default_factory=dict)
+    customer_ids: list[int] = field(default_factory=list)
+    result: SeedResult = field(default_factory=SeedResult)
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def catalog_exists() -> bool:
+    """A store that has products or collections is never seeded over (handles would clash)."""
+    return Product.objects.exists() or Collection.objects.exists()
+
+
+def seed(
+    *,
+    products: int = 300,
+    customers: int = 500,
+    seed: int = 42,
+    progress: bool = True,
+    images: bool = True,
+    staff_password: str | None = None,
+) -> SeedResult:
+    """Create the demo brand: store settings, catalog, collections, customers and staff.
+
+    `staff_password` sets the password of admin@example.com (created if missing); without
+    it an existing account keeps its password and a new one gets a random password, which
+    is returned in the result so it can be printed once.
+    """
+    context = SeedContext(seed=seed, now=clock.now(), progress=progress, images=images)
+    specs = list(generate_products(count=products, seed=seed))
+    if images:
+        _draw_pictures(context, specs)
+    with transaction.atomic():
+        _write_catalog(context, specs)
+        collections = _write_collections(context)
+        _write_store(context, collections)
+        _write_customers(context, generate_customers(count=customers, seed=seed), customers)
+        _write_staff(context, staff_password)
+        transaction.on_commit(
+            lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
+        )
+    return context.result
+
+
+# 1. Pictures -------------------------------------------------------------------------------
+
+
+def _draw_pictures(context: SeedContext, specs: Sequence[ProductSpec]) -> None:
+    """Draw each needed illustration once; thousands of image rows then share its files.
+
+    Drawing and encoding is the slow part of a small seed, so it uses every core.
+    """
+    wanted: dict[str, ImageSpec] = {}
+    for spec in specs:
+        for image in spec.images:
+            wanted.setdefault(image.key, image)
+    jobs = [
+        (key, image.silhouette, COLOURS[image.colour].hex, image.angle)
+        for key, image in sorted(wanted.items())
+    ]
+    bar = tqdm(total=len(jobs) + 2, desc="Pictures", unit="picture", disable=not context.progress)
+    with bar:
+        workers = min(len(jobs), os.cpu_count() or 1, 4)
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for key, encoded in pool.map(encoded_product_picture, jobs):
+                    context.pictures[key] = stored_image_save(encoded, name=f"demo/{key}")
+                    bar.update()
+        else:
+            for job in jobs:
+                key, encoded = encoded_product_picture(job)
+                context.pictures[key] = stored_image_save(encoded, name=f"demo/{key}")
+                bar.update()
+        settings = brand.STORE_SETTINGS
+        context.pictures["logo"] = stored_image_create(
+            logo_picture(
+                name=brand.LOGO_TEXT,
+                colour=settings["color_primary"],
+                background=settings["color_background"],
+            ),
+            name="demo/logo",
+        )
+        bar.update()
+        hero_colours = (COLOURS["Forest"].hex, "#8a9bb0", COLOURS["Slate"].hex, COLOURS["Navy"].hex)
+        context.pictures["hero"] = stored_image_create(
+            hero_picture(seed=context.seed, colours=hero_colours), name="demo/hero"
+        )
+        bar.update()
+    context.result.pictures = len(context.pictures)
+
+
+# 2. Catalog --------------------------------------------------------------------------------
+
+
+def _at(context: SeedContext, seconds_ago: int) -> dt.datetime:
+    return context.now - dt.timedelta(seconds=seconds_ago)
+
+
+def _tag_ids(specs: Sequence[ProductSpec]) -> tuple[dict[str, int], dict[str, int]]:
+    """Tag ids by name, and each name's rank in the database's own ordering of names.
+
+    `product_refresh_summary` lists tags in the database's collation order, which on
+    PostgreSQL is not Python's; ranking by the database keeps the search text identical.
+    """
+    names = sorted({tag for spec in specs for tag in spec.tags})
+    Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
+    rows = list(Tag.objects.filter(name__in=names).order_by("name").values_list("name", "id"))
+    return {name: pk for name, pk in rows}, {name: rank for rank, (name, _) in enumerate(rows)}
+
+
+def _sorted_variants(spec: ProductSpec) -> list[tuple[int, VariantSpec]]:
+    """(position, variant) cheapest first, as `product_refresh_summary` orders them."""
+    return sorted(enumerate(spec.variants, start=1), key=lambda item: (item[1].price, item[0]))
+
+
+def product_summary(spec: ProductSpec, tag_rank: dict[str, int]) -> dict[str, Any]:
+    """The summary fields `services.product_refresh_summary` would store, from plain data.
+
+    Keep in step with that function: price range, compare-at of the cheapest variant on
+    sale, in stock if any variant can be bought, search text of brand, type, tags, SKUs
+    (cheapest first), option values and the description's text.
+    """
+    ordered = [variant for _, variant in _sorted_variants(spec)]
+    cheapest = ordered[0]
+    on_sale = [variant for variant in ordered if variant.is_on_sale]
+    tags = sorted(spec.tags, key=lambda name: tag_rank[name])
+    search_text = " ".join(
+        part
+        for part in (
+            spec.brand,
+            spec.product_type,
+            " ".join(tags),
+            " ".join(variant.sku for variant in ordered if variant.sku),
+            " ".join(sorted({value for variant in ordered for value in variant.options})),
+            html_to_text(spec.description_html)[:4000],
+        )
+        if part
+    )
+    return {
+        "price_min_amount": cheapest.price,
+        "price_max_amount": max(variant.price for variant in ordered),
+        "compare_at_amount": (
+            min(on_sale, key=lambda variant: variant.price).compare_at_price if on_sale else None
+        ),
+        "is_in_stock": any(variant.is_available for variant in ordered),
+        "search_text": search_text,
+    }
+
+
+def product_facets(spec: ProductSpec) -> list[tuple[str, str]]:
+    return sorted(
+        {
+            (name, variant.options[position])
+            for variant in spec.variants
+            for position, (name, _) in enumerate(spec.options)
+            if position < len(variant.options) and variant.options[position]
+        }
+    )
+
+
+def _write_catalog(context: SeedContext, specs: Sequence[ProductSpec]) -> None:
+    tag_ids, tag_rank = _tag_ids(specs)
+    result = context.result
+    bar = tqdm(total=len(specs), desc="Products", unit="product", disable=not context.progress)
+    with bar:
+        for batch in chunked(specs, BATCH):
+            products = _write_product_batch(context, batch, tag_ids, tag_rank)
+            result.products += len(products)
+            bar.update(len(batch))
+
+
+def _write_product_batch(
+    context: SeedContext,
+    batch: list[ProductSpec],
+    tag_ids: dict[str, int],
+    tag_rank: dict[str, int],
+) -> list[Product]:
+    products = []
+    for spec in batch:
+        created = _at(context, spec.created_seconds_ago)
+        products.append(
+            Product(
+                handle=spec.handle,
+                title=spec.title,
+                description_html=spec.description_html,
+                product_type=spec.product_type,
+                brand=spec.brand,
+                status=spec.status,
+                seo_title=spec.seo_title,
+                seo_description=spec.seo_description,
+                hs_code=spec.hs_code,
+                country_of_origin=spec.country_of_origin,
+                published_at=None if spec.status == Product.Status.DRAFT else created,
+                created_at=created,
+                updated_at=created,
+                currency=context.currency,
+                **product_summary(spec, tag_rank),
+            )
+        )
+    Product.objects.bulk_create(products)
+
+    images: list[ProductImage] = []
+    # The front view in each colour, shown when a shopper picks a variant of that colour.
+    front_views: list[dict[str, ProductImage]] = [{} for _ in batch]
+    if context.images:
+        for spec, product, fronts in zip(batch, products, front_views, strict=True):
+            for position, image in enumerate(spec.images, start=1):
+                row = ProductImage(
+                    product=product,
+                    position=position,
+                    alt=image.alt,
+                    **context.pictures[image.key].as_fields(),
+                )
+                images.append(row)
+                if image.angle == "front":
+                    fronts.setdefault(image.colour, row)
+        ProductImage.objects.bulk_create(images)
+
+    options, variants, facets, tag_links = [], [], [], []
+    for spec, product, fronts in zip(batch, products, front_views, strict=True):
+        for position, (name, values) in enumerate(spec.options, start=1):
+            options.append(
+                ProductOption(product=product, position=position, name=name, values=list(values))
+            )
+        for name, value in product_facets(spec):
+            facets.append(ProductFacet(product=product, name=name, value=value))
+        for tag in spec.tags:
+            tag_links.append(Product.tags.through(product_id=product.pk, tag_id=tag_ids[tag]))
+        for position, variant in enumerate(spec.variants, start=1):
+            option_values = [*variant.options, "", "", ""]
+            variants.append(
+                Variant(
+                    product=product,
+                    title=variant.title,
+                    sku=variant.sku,
+                    barcode=variant.barcode,
+                    option1=option_values[0],
+                    option2=option_values[1],
+                    option3=option_values[2],
+                    position=position,
+                    currency=context.currency,
+                    price_amount=variant.price,
+                    compare_at_price_amount=variant.compare_at_price,
+                    cost_amount=variant.cost,
+                    weight_grams=variant.weight_grams,
+                    stock_quantity=variant.stock_quantity,
+                    inventory_policy=variant.inventory_policy,
+                    image=fronts.get(variant.colour),
+                    created_at=product.created_at,
+                    updated_at=product.created_at,
+                )
+            )
+    ProductOption.objects.bulk_create(options)
+    ProductFacet.objects.bulk_create(facets)
+    Product.tags.through.objects.bulk_create(tag_links)
+    Variant.objects.bulk_create(variants)
+
+    variant_specs = [variant for spec in batch for variant in spec.variants]
+    PriceChange.objects.bulk_create(
+        PriceChange(
+            variant=row,
+            currency=context.currency,
+            price_amount=point.price,
+            compare_at_price_amount=point.compare_at_price,
+            changed_at=_at(context, point.seconds_ago),
+        )
+        for row, variant in zip(variants, variant_specs, strict=True)
+        for point in variant.price_history
+    )
+    if images:
+        # The featured image is the first by (position, id), as in product_refresh_summary.
+        first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+        Product.objects.filter(pk__in=[product.pk for product in products]).update(
+            featured_image=Subquery(first_image.values("pk")[:1])
+        )
+    context.result.variants += len(variants)
+    context.result.product_images += len(images)
+    return products
+
+
+# 3. Collections, store settings, menus and pages -------------------------------------------
+
+
+def _write_collections(context: SeedContext) -> dict[str, Collection]:
+    rng = random.Random(f"freehold-demo-{context.seed}-collections")
+    collections: dict[str, Collection] = {}
+    for definition in brand.MANUAL_COLLECTIONS:
+        collections[definition["handle"]] = collection_create(
+            kind=Collection.Kind.MANUAL, **definition
+        )
+    for definition in brand.SMART_COLLECTIONS:
+        collections[definition["handle"]] = collection_create(
+            kind=Collection.Kind.SMART, **definition
+        )
+    for product_type in PRODUCT_TYPES:
+        handle = slugify(product_type.name)
+        collections[handle] = collection_create(
+            kind=Collection.Kind.SMART,
+            handle=handle,
+            title=product_type.name,
+            rules=[{"field": "type", "relation": "equals", "value": product_type.name}],
+            sort_order=Collection.SortOrder.CREATED_DESC,
+            description_html=f"<p>{brand.TYPE_COLLECTION_DESCRIPTIONS[product_type.name]}</p>",
+        )
+    active = Product.objects.filter(status=Product.Status.ACTIVE)
+    in_stock = active.filter(is_in_stock=True)
+    newest = list(in_stock.order_by("-created_at", "-id")[: brand.NEW_ARRIVALS_COUNT])
+    collection_set_products(collection=collections["new-arrivals"], products=newest)
+    candidates = list(in_stock.order_by("id"))
+    picks = rng.sample(candidates, min(brand.STAFF_PICKS_COUNT, len(candidates)))
+    collection_set_products(collection=collections["staff-picks"], products=picks)
+    context.result.collections = len(collections)
+    return collections
+
+
+def _media(context: SeedContext, key: str, alt: str) -> MediaImage | None:
+    stored = context.pictures.get(key)
+    if stored is None:
+        return None
+    return MediaImage.objects.create(alt=alt, created_at=context.now, **stored.as_fields())
+
+
+def _write_store(context: SeedContext, collections: dict[str, Collection]) -> None:
+    hero = _media(context, "hero", brand.HERO_ALT)
+    values = {
+        **brand.STORE_SETTINGS,
+        "vat_id": german_vat_id(brand.VAT_ID_BODY),
+        "logo": _media(context, "logo", f"{brand.STORE_NAME} logo"),
+        "hero_image": hero,
+        "social_image": hero,
+        "updated_at": context.now,
+    }
+    settings = StoreSettings.objects.filter(pk=1).first() or StoreSettings(pk=1)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    FeaturedCollection.objects.filter(settings=settings).delete()
+    FeaturedCollection.objects.bulk_create(
+        FeaturedCollection(settings=settings, collection=collections[handle], position=position)
+        for position, handle in enumerate(brand.FEATURED_COLLECTIONS)
+    )
+    for handle, title, items in (
+        ("main", "Main menu", brand.MAIN_MENU),
+        ("footer", "Footer menu", brand.FOOTER_MENU),
+    ):
+        menu, _ = Menu.objects.update_or_create(handle=handle, defaults={"title": title})
+        MenuItem.objects.filter(menu=menu).delete()
+        menu_items = [
+            MenuItem(menu=menu, title=item_title, url=url, position=position)
+            for position, (item_title, url) in enumerate(items)
+        ]
+        for item in menu_items:
+            item.full_clean()
+        MenuItem.objects.bulk_create(menu_items)
+    for page in brand.PAGES:
+        Page.objects.update_or_create(
+            handle=page["handle"], defaults={**page, "updated_at": context.now}
+        )
+
+
+# 4. Customers -------------------------------------------------------------------------------
+
+
+def _write_customers(context: SeedContext, specs: Iterable[CustomerSpec], total: int) -> None:
+    """Customers in batches, all with one password hash computed once (argon2 is slow)."""
+    password_hash = make_password(secrets.token_urlsafe(24))
+    bar = tqdm(total=total, desc="Customers", unit="customer", disable=not context.progress)
+    with bar:
+        for batch in chunked(specs, BATCH):
+            customers = [
+                Customer(
+                    email=spec.email,
+                    first_name=spec.first_name,
+                    last_name=spec.last_name,
+                    phone=spec.phone,
+                    country_code=spec.country_code,
+                    language=spec.language,
+                    password=password_hash,
+                    date_joined=_at(context, spec.joined_seconds_ago),
+                )
+                for spec in batch
+            ]
+            Customer.objects.bulk_create(customers)
+            addresses = [
+                Address(customer=customer, **address.__dict__)
+                for customer, spec in zip(customers, batch, strict=True)
+                for address in spec.addresses
+            ]
+            Address.objects.bulk_create(addresses)
+            context.customer_ids += [customer.pk for customer in customers]
+            context.result.customers += len(customers)
+            context.result.addresses += len(addresses)
+            bar.update(len(batch))
+
+
+# 5. Staff -----------------------------------------------------------------------------------
+
+
+def staff_ensure(*, email: str, password: str | None = None) -> tuple[Customer, str | None]:
+    """Make `email` a superuser; returns the account and the password if one was set.
+
+    A new account without `password` gets a random one; an existing account keeps its
+    password unless `password` is given.
+    """
+    account = Customer.objects.filter(email=email.lower()).first()
+    if account is None:
+        password = password or secrets.token_urlsafe(12)
+        account = Customer.objects.create_superuser(
+            email, password, first_name="Store", last_name="Admin"
+        )
+        return account, password
+    account.is_staff = account.is_superuser = account.is_active = True
+    if password:
+        account.set_password(password)
+    account.save()
+    return account, password
+
+
+def _write_staff(context: SeedContext, password: str | None) -> None:
+    _, chosen = staff_ensure(email=brand.STAFF_EMAIL, password=password)
+    context.result.staff_email = brand.STAFF_EMAIL
+    context.result.staff_password = chosen
+
+
+# Starting over ----------------------------------------------------------------------------
+
+
+def wipe() -> None:
+    """Delete the catalog, the brand settings and every customer who is not staff.
+
+    Raw deletes, children first: the ORM's cascading delete would load and signal every
+    one of 100,000 variants. Staff accounts stay, so nobody is locked out.
+    """
+    with transaction.atomic():
+        shoppers = Customer.objects.filter(is_staff=False, is_superuser=False)
+        Product.objects.update(featured_image=None)
+        for queryset in (
+            PriceChange.objects.all(),
+            ProductFacet.objects.all(),
+            Product.tags.through.objects.all(),
+            CollectionProduct.objects.all(),
+            FeaturedCollection.objects.all(),
+            Variant.objects.all(),
+            ProductImage.objects.all(),
+            ProductOption.objects.all(),
+            Product.objects.all(),
+            Collection.objects.all(),
+            StoreSettings.objects.all(),
+            MediaImage.objects.all(),
+            Tag.objects.all(),
+            Redirect.objects.all(),
+            MenuItem.objects.all(),
+            Menu.objects.all(),
+            Page.objects.all(),
+            Address.objects.filter(customer__in=shoppers),
+            Customer.groups.through.objects.filter(customer__in=shoppers),
+            Customer.user_permissions.through.objects.filter(customer__in=shoppers),
+            shoppers,
+        ):
+            queryset._raw_delete(queryset.db)
+        transaction.on_commit(
+            lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
+        )

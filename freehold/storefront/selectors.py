@@ -1,0 +1,108 @@
+"""Reads for the storefront's frame: store settings, menus, home page, content pages.
+
+Settings and menus appear on every page, so they are cached in the Django cache under the
+version of the page cache's `store` tag: an edit moves the tag (storefront.cache) and the next
+request reads them afresh. In a per-process cache an edit in another process shows after
+`CHROME_CACHE_SECONDS` at worst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from freehold.catalog.models import Collection
+from freehold.core import pagecache
+from freehold.storefront.models import FeaturedCollection, MenuItem, Page, StoreSettings
+
+CHROME_CACHE_SECONDS = 300
+_CHROME_KEY = "storefront:chrome:{version}"
+_REQUEST_ATTRIBUTE = "_freehold_chrome"
+
+
+@dataclass
+class SocialLink:
+    name: str
+    url: str
+
+
+@dataclass
+class Chrome:
+    """What every page shows around its content."""
+
+    settings: StoreSettings
+    menus: dict[str, list[MenuItem]] = field(default_factory=dict)
+
+    def menu(self, handle: str) -> list[MenuItem]:
+        return self.menus.get(handle, [])
+
+    @property
+    def social_links(self) -> list[SocialLink]:
+        s = self.settings
+        links = [
+            SocialLink("Instagram", s.instagram_url),
+            SocialLink("Facebook", s.facebook_url),
+            SocialLink("TikTok", s.tiktok_url),
+        ]
+        handle = s.twitter_handle.strip().lstrip("@")
+        if handle:
+            links.append(SocialLink("X", f"https://x.com/{handle}"))
+        return [link for link in links if link.url]
+
+
+def store_settings() -> StoreSettings:
+    """The settings row, created with defaults on a fresh install."""
+    settings, _ = StoreSettings.objects.select_related(
+        "logo", "hero_image", "social_image"
+    ).get_or_create(pk=1)
+    return settings
+
+
+def load_chrome() -> Chrome:
+    """Settings and every menu: two queries."""
+    menus: dict[str, list[MenuItem]] = {}
+    for item in MenuItem.objects.select_related("menu").order_by("menu_id", "position", "id"):
+        menus.setdefault(item.menu.handle, []).append(item)
+    return Chrome(settings=store_settings(), menus=menus)
+
+
+def chrome(request: HttpRequest | None = None) -> Chrome:
+    """The chrome for this request: from the request, the cache, or the database."""
+    if request is not None:
+        found: Chrome | None = getattr(request, _REQUEST_ATTRIBUTE, None)
+        if found is not None:
+            return found
+    key = _CHROME_KEY.format(version=pagecache.version(pagecache.GLOBAL_TAG))
+    loaded: Chrome | None = cache.get(key)
+    if loaded is None:
+        loaded = load_chrome()
+        cache.set(key, loaded, timeout=CHROME_CACHE_SECONDS)
+    if request is not None:
+        setattr(request, _REQUEST_ATTRIBUTE, loaded)
+    return loaded
+
+
+def theme_version(settings: StoreSettings) -> str:
+    """The version in /theme.css?v=…: the settings' last change, in milliseconds."""
+    return str(int(settings.updated_at.timestamp() * 1000))
+
+
+def featured_collections(settings: StoreSettings) -> list[Collection]:
+    """The published collections chosen for the home page, in their order: one query."""
+    rows = (
+        FeaturedCollection.objects.filter(settings=settings, collection__is_published=True)
+        .select_related("collection", "collection__image")
+        .order_by("position", "id")
+    )
+    return [row.collection for row in rows]
+
+
+def published_page(handle: str) -> Page | None:
+    return Page.objects.filter(handle=handle, is_published=True).first()
+
+
+def published_pages() -> Any:
+    return Page.objects.filter(is_published=True).order_by("handle")

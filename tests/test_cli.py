@@ -1,0 +1,134 @@
+"""The `freehold` command line: argument parsing in-process, a few real runs as subprocesses.
+
+Subprocesses always use a fresh SQLite database in a temporary data directory, never the
+database the suite runs on (DATABASE_URL is removed from their environment).
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from freehold import cli
+from freehold.demo import prepare
+
+
+def test_serve_defaults_to_all_interfaces_and_one_worker_per_cpu():
+    arguments = cli.build_parser().parse_args(["serve"])
+
+    assert (arguments.host, arguments.port, arguments.workers) == ("0.0.0.0", 8000, None)
+    assert arguments.handler is cli.run_serve
+
+
+def test_demo_listens_on_localhost_by_default():
+    arguments = cli.build_parser().parse_args(["demo", "--port", "8302"])
+
+    assert (arguments.host, arguments.port, arguments.handler) == ("127.0.0.1", 8302, cli.run_demo)
+
+
+def test_seed_arguments():
+    arguments = cli.build_parser().parse_args(
+        [
+            "seed",
+            "--products",
+            "10000",
+            "--customers",
+            "100000",
+            "--seed",
+            "7",
+            "--no-images",
+            "--reset",
+        ]
+    )
+
+    assert (arguments.products, arguments.customers, arguments.seed) == (10000, 100000, 7)
+    assert arguments.no_images and arguments.reset and not arguments.quiet
+
+
+def test_no_command_prints_help(capsys):
+    assert cli.main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+def test_granian_runs_wsgi_with_one_blocking_thread_per_worker():
+    command = cli.granian_command(host="0.0.0.0", port=9000, workers=3)
+
+    assert command[-1] == "freehold.wsgi:application"
+    assert command[command.index("--interface") + 1] == "wsgi"
+    assert command[command.index("--workers") + 1] == "3"
+    assert command[command.index("--blocking-threads") + 1] == "1"
+
+
+@pytest.mark.django_db
+def test_several_workers_without_redis_turn_the_page_cache_off(monkeypatch, settings, capsys):
+    settings.REDIS_URL = ""
+    started = {}
+    monkeypatch.setattr(cli, "_serve", lambda **options: started.update(options) or 0)
+
+    assert cli.main(["serve", "--workers", "2", "--port", "8399"]) == 0
+
+    assert started["workers"] == 2
+    assert started["env"]["FREEHOLD_PAGE_CACHE"] == "0"
+    assert "REDIS_URL" in capsys.readouterr().err
+    assert started["banner"] == ["Freehold is running at http://127.0.0.1:8399/"]
+
+
+@pytest.mark.django_db
+def test_one_worker_keeps_the_page_cache(monkeypatch, settings):
+    settings.REDIS_URL = ""
+    monkeypatch.delenv("FREEHOLD_PAGE_CACHE", raising=False)
+    started = {}
+    monkeypatch.setattr(cli, "_serve", lambda **options: started.update(options) or 0)
+
+    cli.main(["serve", "--workers", "1"])
+
+    assert "FREEHOLD_PAGE_CACHE" not in started["env"]
+
+
+@pytest.mark.django_db
+def test_the_demo_login_is_generated_once_and_printed_again(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+
+    first = prepare.demo_login()
+    again = prepare.demo_login()
+
+    assert first == again
+    assert first.is_current and first.email == "admin@example.com"
+    assert oct((tmp_path / prepare.LOGIN_FILE).stat().st_mode & 0o777) == "0o600"
+
+
+def freehold(data_dir, *arguments):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["FREEHOLD_DATA_DIR"] = str(data_dir)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "freehold.cli", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_serve_refuses_a_database_with_unapplied_migrations(tmp_path):
+    run = freehold(tmp_path, "serve", "--port", "8398", "--workers", "1")
+
+    assert run.returncode == 1
+    assert "unapplied migration" in run.stderr
+    assert "freehold migrate" in run.stderr
+
+
+def test_seed_fills_an_empty_database_and_refuses_a_second_time(tmp_path):
+    assert freehold(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+
+    first = freehold(
+        tmp_path, "seed", "--products", "4", "--customers", "3", "--no-images", "--quiet"
+    )
+    second = freehold(tmp_path, "seed", "--products", "4", "--no-images", "--quiet")
+
+    assert first.returncode == 0, first.stderr
+    assert "Seeded 4 products" in first.stdout
+    assert "admin@example.com" in first.stdout
+    assert second.returncode == 1
+    assert "already has products or collections" in second.stderr
