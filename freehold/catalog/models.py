@@ -17,7 +17,8 @@ from freehold.catalog.validators import validate_gtin
 from freehold.core import clock
 from freehold.core.money import Money
 
-MONEY = {"max_digits": 20, "decimal_places": 4}
+MONEY_DIGITS = 20
+MONEY_PLACES = 4
 
 
 class RenditionedImage(models.Model):
@@ -42,7 +43,7 @@ class MediaImage(RenditionedImage):
     created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
-        return self.alt or self.file.name
+        return self.alt or str(self.file.name)
 
 
 class Tag(models.Model):
@@ -80,10 +81,15 @@ class Product(models.Model):
 
     # Summary of the variants, refreshed by services.product_refresh_summary().
     currency = models.CharField(max_length=3, default="USD")
-    price_min_amount = models.DecimalField(**MONEY, default=Decimal(0), db_index=True)
-    price_max_amount = models.DecimalField(**MONEY, default=Decimal(0))
+    price_min_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal(0), db_index=True
+    )
+    price_max_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal(0)
+    )
     compare_at_amount = models.DecimalField(
-        **MONEY,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
         null=True,
         blank=True,
         help_text="Compare-at price of the cheapest variant on sale.",
@@ -182,10 +188,20 @@ class Variant(models.Model):
     option3 = models.CharField(max_length=255, blank=True)
     position = models.PositiveIntegerField(default=1)
     currency = models.CharField(max_length=3, default="USD")
-    price_amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    compare_at_price_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    price_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    compare_at_price_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, null=True, blank=True
+    )
     cost_amount = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="Cost per item, for profit reports."
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        help_text="Cost per item, for profit reports.",
     )
     weight_grams = models.PositiveIntegerField(default=0)
     requires_shipping = models.BooleanField(default=True)
@@ -247,8 +263,10 @@ class PriceChange(models.Model):
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="price_changes")
     currency = models.CharField(max_length=3)
-    price_amount = models.DecimalField(**MONEY)
-    compare_at_price_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    price_amount = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+    compare_at_price_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, null=True, blank=True
+    )
     changed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -264,7 +282,7 @@ class ProductImage(RenditionedImage):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.alt or self.file.name
+        return self.alt or str(self.file.name)
 
 
 class Collection(models.Model):

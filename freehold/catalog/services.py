@@ -87,10 +87,12 @@ class ProductInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def unique_handle(title: str, *, model: type = Product, exclude_pk: int | None = None) -> str:
+def unique_handle(
+    title: str, *, model: type[Product] | type[Collection] = Product, exclude_pk: int | None = None
+) -> str:
     base = slugify(title, allow_unicode=True)[:240] or "item"
     candidate, n = base, 1
-    qs = model.objects.all()
+    qs = model._default_manager.all()
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     while qs.filter(handle=candidate).exists():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -9,6 +11,7 @@ from django.db import models
 from freehold.catalog.models import Collection, MediaImage
 from freehold.core import clock
 
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour such as #1a2b3c.")
 
 # Font stacks installed on the shopper's device: no web-font download, no third-party host.
@@ -116,7 +119,7 @@ class StoreSettings(models.Model):
         errors = {}
         for field in ("color_text", "color_primary"):
             value = getattr(self, field)
-            if hex_colour.regex.match(value) and hex_colour.regex.match(self.color_background):
+            if HEX_COLOUR.match(value) and HEX_COLOUR.match(self.color_background):
                 ratio = contrast_ratio(value, self.color_background)
                 if ratio < 4.5:
                     errors[field] = (
