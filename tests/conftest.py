@@ -1,7 +1,9 @@
 """Test set-up shared by the whole suite.
 
 Runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one (CI does both).
-Uploaded files go to a temporary MEDIA_ROOT; the cache is emptied around every test.
+Uploaded files go to a temporary MEDIA_ROOT (and STATIC_ROOT is an empty temporary folder, so
+nothing under the project's var/ is touched); the cache is emptied around every test. Passwords
+are hashed with a fast hasher: Argon2's cost is the point in production and a waste in tests.
 """
 
 from __future__ import annotations
@@ -10,12 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root(tmp_path_factory) -> Path:
+    """Set for the whole session, before the live server (session-wide too) starts."""
+    static_root = tmp_path_factory.mktemp("static")
+    django_settings.STATIC_ROOT = str(static_root)
+    return static_root
 
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path_factory) -> Iterator[None]:
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

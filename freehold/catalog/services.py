@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.text import slugify
 
 from freehold.catalog import cache
@@ -253,7 +253,8 @@ def stock_decrement(*, variant_id: int, quantity: int) -> bool:
 
     The conditional UPDATE is the whole guarantee: two buyers racing for the last unit
     cannot both get a row updated. Variants that continue selling, or do not track stock,
-    always succeed.
+    always succeed. Only the product's in-stock flag is recomputed (one UPDATE), so
+    concurrent buyers of one product never contend on anything but the variant row.
     """
     updated = (
         Variant.objects.filter(pk=variant_id)
@@ -269,8 +270,19 @@ def stock_decrement(*, variant_id: int, quantity: int) -> bool:
         product_id = (
             Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).get()
         )
-        product_refresh_summary(product=Product.objects.get(pk=product_id))
+        product_refresh_stock(product_id=product_id)
     return bool(updated)
+
+
+def product_refresh_stock(*, product_id: int) -> None:
+    """Recompute `Product.is_in_stock` from its variants in one statement."""
+    available = Variant.objects.filter(product_id=OuterRef("pk")).filter(
+        Q(track_inventory=False)
+        | Q(stock_quantity__gt=0)
+        | Q(inventory_policy=Variant.InventoryPolicy.CONTINUE)
+    )
+    Product.objects.filter(pk=product_id).update(is_in_stock=Exists(available))
+    cache.invalidate_products(product_id)
 
 
 def product_refresh_summary(*, product: Product) -> None:
@@ -322,9 +334,16 @@ def product_refresh_summary(*, product: Product) -> None:
         for option in options
         if (value := getattr(v, f"option{option.position}"))
     }
-    ProductFacet.objects.filter(product=product).delete()
+    # Delete what went, add what came: concurrent refreshes of one product stay consistent.
+    current = set(ProductFacet.objects.filter(product=product).values_list("name", "value"))
+    for name, value in current - facets:
+        ProductFacet.objects.filter(product=product, name=name, value=value).delete()
     ProductFacet.objects.bulk_create(
-        ProductFacet(product=product, name=name, value=value) for name, value in sorted(facets)
+        (
+            ProductFacet(product=product, name=name, value=value)
+            for name, value in sorted(facets - current)
+        ),
+        ignore_conflicts=True,
     )
     cache.invalidate_products(product.pk)
 
