@@ -116,6 +116,15 @@ def active_products() -> QuerySet[Product]:
     return Product.objects.filter(status=Product.Status.ACTIVE)
 
 
+# Listing cards never show the description or the search text: the two largest columns.
+LISTING_DEFERRED = ("description_html", "search_text")
+
+
+def for_listing(products: QuerySet[Product]) -> QuerySet[Product]:
+    """What a product card needs: the product row (without its large texts) and its image."""
+    return products.select_related("featured_image").defer(*LISTING_DEFERRED)
+
+
 def collection_products(collection: Collection | None) -> QuerySet[Product]:
     """The active products of a collection (None: every active product), unordered."""
     products = active_products()
@@ -344,7 +353,7 @@ def listing_page(
     page = min(query.page, page_count)
     start = (page - 1) * page_size
     products = list(
-        sort_products(filtered, query.sort, collection=collection).select_related("featured_image")[
+        for_listing(sort_products(filtered, query.sort, collection=collection))[
             start : start + page_size
         ]
     )
@@ -361,14 +370,12 @@ def listing_page(
 
 def products_in_order(ids: Sequence[int]) -> list[Product]:
     """Active products with these ids, in the given order (search results)."""
-    by_id = {p.pk: p for p in active_products().filter(pk__in=ids).select_related("featured_image")}
+    by_id = {p.pk: p for p in for_listing(active_products().filter(pk__in=ids))}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def latest_products(*, limit: int) -> list[Product]:
-    return list(
-        active_products().order_by("-created_at", "-id").select_related("featured_image")[:limit]
-    )
+    return list(for_listing(active_products().order_by("-created_at", "-id"))[:limit])
 
 
 def collections_with_products(
@@ -409,6 +416,7 @@ def collections_with_products(
                 )
                 .filter(rank__lte=per_collection)
                 .select_related("product", "product__featured_image")
+                .defer(*(f"product__{name}" for name in LISTING_DEFERRED))
                 .order_by("collection_id", "rank")
             )
             for membership in memberships:
@@ -416,9 +424,9 @@ def collections_with_products(
     for c in collections:
         if c.kind == Collection.Kind.SMART:
             result[c.pk] = list(
-                sort_products(collection_products(c), default_sort(c), collection=c).select_related(
-                    "featured_image"
-                )[:per_collection]
+                for_listing(sort_products(collection_products(c), default_sort(c), collection=c))[
+                    :per_collection
+                ]
             )
     return result
 

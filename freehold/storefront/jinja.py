@@ -139,6 +139,7 @@ def money(context: Context, value: Money | Decimal | None, currency: str = "") -
 # --- Images ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def media_url(path: str) -> str:
     return settings.MEDIA_URL + quote(path)
 

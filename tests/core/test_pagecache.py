@@ -90,3 +90,17 @@ def test_post_requests_pass_through():
     product_view(request)
     product_view(RequestFactory().post("/products/a"))
     assert len(rendered) == 2
+
+
+@pytest.mark.django_db
+def test_a_hit_is_served_before_sessions_and_touches_no_database(client, django_assert_num_queries):
+    from tests.factories import make_product
+
+    product = make_product(title="Canvas Tote")
+    first = client.get(product.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(product.get_absolute_url(), {"utm_source": "newsletter"})
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "Content-Security-Policy" in second

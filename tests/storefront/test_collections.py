@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(response) -> list[str]:
-    return re.findall(r'<h3 class="card-title">([^<]+)</h3>', response.content.decode())
+    return re.findall(r'<h2 class="card-title">([^<]+)</h2>', response.content.decode())
 
 
 def test_collection_shows_title_description_and_cards(client, store):
