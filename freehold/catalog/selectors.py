@@ -566,13 +566,21 @@ def availability_text(variant: Variant | None) -> str:
 
 def product_detail(handle: str) -> ProductDetail | None:
     """An active product with everything its page shows: four queries."""
-    product = active_products().filter(handle=handle).first()
-    if product is None:
+    try:
+        product = active_products().get(handle=handle)
+    except Product.DoesNotExist:
         return None
+    # The price history only matters beside a reduction; the summary says whether any variant
+    # is reduced, and most products are not, so most pages skip three correlated subqueries.
+    variants = (
+        _variants_with_price_low(product)
+        if product.compare_at_amount is not None
+        else Variant.objects.filter(product=product).order_by("position", "id")
+    )
     return ProductDetail(
         product=product,
         options=list(ProductOption.objects.filter(product=product).order_by("position")),
-        variants=list(_variants_with_price_low(product)),
+        variants=list(variants),
         images=list(ProductImage.objects.filter(product=product).order_by("position", "id")),
     )
 

@@ -92,9 +92,9 @@ def _current_versions(tags: list[str]) -> dict[str, Any]:
     return cache.get_many([_VERSION_PREFIX + t for t in tags])
 
 
-# Each process keeps the last pages it stored or fetched in memory too, so a hit costs one small read of
-# the shared cache (the tag versions) instead of two, one of them the whole page. Versions
-# always come from the shared cache, so invalidation is exactly as before.
+# Each process keeps the last pages it stored or fetched in memory too, so a hit costs one
+# small read of the shared cache (the tag versions) instead of two, one of them the whole
+# page. Versions always come from the shared cache, so invalidation is exactly as before.
 LOCAL_ENTRIES = 1000
 _local: OrderedDict[str, tuple[list[str], list[Any], bytes, str]] = OrderedDict()
 _local_lock = threading.Lock()
