@@ -1,0 +1,1 @@
+"""Cart, pricing pipeline and order placement (the buying issue)."""
