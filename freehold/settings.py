@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "freehold.core",
     "freehold.customers",
     "freehold.catalog",
+    "freehold.checkout",
+    "freehold.orders",
     "freehold.storefront",
 ]
 

@@ -1,0 +1,1 @@
+"""Orders: the state machine, fulfilment, refunds and returns (the buying issue)."""
