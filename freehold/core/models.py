@@ -33,3 +33,32 @@ class AuditEvent(models.Model):
         return (
             f"{self.actor_label or self.actor_kind} {self.verb} {self.object_type}:{self.object_id}"
         )
+
+
+class IdempotencyKey(models.Model):
+    """A client-chosen key remembering what the first request with it returned.
+
+    Retried submissions (double clicks, flaky networks, API clients retrying) replay the stored
+    response instead of doing the work twice; see `freehold.core.idempotency`.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    response = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="core_idempotencykey_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.status})"
