@@ -1,0 +1,214 @@
+"""Changes to carts: every rule a shopper can run into before checkout lives here.
+
+Each mutation locks the cart row first (`select_for_update`), so two requests from the same
+shopper (a double click, two tabs) apply one after the other instead of both reading the old
+quantity; then it refuses a completed cart and bumps `updated_at`.
+
+Stock is checked when a line changes, against the variant as it is now. That is advice to the
+shopper, not a reservation: the order service decrements stock with a conditional update at
+checkout, which is where "sold out" is decided for good.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from freehold.catalog.models import Product, Variant
+from freehold.checkout.errors import CartError
+from freehold.checkout.models import Cart, CartLine
+from freehold.core import clock
+from freehold.core.errors import NotFound
+from freehold.customers.models import Customer
+
+MAXIMUM_QUANTITY = 999
+
+
+def _lock_open(cart: Cart) -> Cart:
+    """The cart's current row, locked; refuses a cart that has become an order."""
+    locked = Cart.objects.select_for_update().get(pk=cart.pk)
+    if locked.completed_at is not None:
+        cart.completed_at = locked.completed_at
+        raise CartError(
+            "This cart has already been checked out and can no longer be changed.",
+            code="cart_completed",
+        )
+    return locked
+
+
+def _touch(cart: Cart) -> None:
+    cart.updated_at = clock.now()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at)
+
+
+def _check_quantity(quantity: int) -> None:
+    if quantity < 1:
+        raise CartError("The quantity must be at least 1.", code="quantity", field="quantity")
+    if quantity > MAXIMUM_QUANTITY:
+        raise CartError(
+            f"The quantity can be at most {MAXIMUM_QUANTITY}.", code="quantity", field="quantity"
+        )
+
+
+def _check_sellable(*, cart: Cart, variant: Variant) -> None:
+    if variant.product.status != Product.Status.ACTIVE:
+        raise CartError(
+            "This product is no longer available.", code="unavailable", field="variant_id"
+        )
+    if variant.currency != cart.currency:
+        raise CartError(
+            f"This product is priced in {variant.currency}, but your cart is in {cart.currency}.",
+            code="currency",
+            field="variant_id",
+        )
+
+
+def _available(variant: Variant) -> int | None:
+    """How many can be sold, or None when stock does not limit this variant."""
+    if not variant.track_inventory or variant.inventory_policy == Variant.InventoryPolicy.CONTINUE:
+        return None
+    return max(variant.stock_quantity, 0)
+
+
+def _check_stock(*, variant: Variant, quantity: int) -> None:
+    available = _available(variant)
+    if available is None or quantity <= available:
+        return
+    message = "Sold out" if available == 0 else f"Only {available} left"
+    raise CartError(message, code="insufficient_stock", field="quantity")
+
+
+def _line_of(*, cart: Cart, line_id: int) -> CartLine:
+    line = (
+        CartLine.objects.select_related("variant__product")
+        .filter(pk=line_id, cart_id=cart.pk)
+        .first()
+    )
+    if line is None:
+        raise NotFound("This item is not in your cart.", field="line_id")
+    return line
+
+
+@transaction.atomic
+def cart_create(*, currency: str, customer: Customer | None = None) -> Cart:
+    currency = currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise CartError(f"{currency!r} is not a currency code.", code="currency", field="currency")
+    return Cart.objects.create(currency=currency, customer=customer)
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
+    """Put `quantity` of a variant in the cart; a variant already there gets more."""
+    _check_quantity(quantity)
+    locked = _lock_open(cart)
+    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
+    if variant is None:
+        raise CartError(
+            "This product is no longer available.", code="unavailable", field="variant_id"
+        )
+    _check_sellable(cart=locked, variant=variant)
+    line = CartLine.objects.filter(cart_id=locked.pk, variant_id=variant.pk).first()
+    total = quantity + (line.quantity if line else 0)
+    _check_quantity(total)
+    _check_stock(variant=variant, quantity=total)
+    if line is None:
+        line = CartLine.objects.create(cart=locked, variant=variant, quantity=total)
+    else:
+        line.quantity = total
+        line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Set a line's quantity; 0 removes the line (and returns None)."""
+    locked = _lock_open(cart)
+    line = _line_of(cart=locked, line_id=line_id)
+    if quantity == 0:
+        line.delete()
+        _touch(cart)
+        return None
+    _check_quantity(quantity)
+    _check_sellable(cart=locked, variant=line.variant)
+    _check_stock(variant=line.variant, quantity=quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_remove(*, cart: Cart, line_id: int) -> None:
+    locked = _lock_open(cart)
+    _line_of(cart=locked, line_id=line_id).delete()
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> Cart:
+    """Move a guest cart's lines into the customer's cart at login, then delete the guest cart.
+
+    Quantities add up. Where the sum exceeds the stock (or the quantity limit) the line is
+    capped to what can be sold, and a line that cannot be sold at all (sold out, product
+    withdrawn, another currency) is dropped: a login must never fail because of the cart, so
+    nothing is refused; `target.notices` says what changed, for the next page to show.
+    """
+    if source.pk == target.pk:
+        return target
+    first, second = sorted([source, target], key=lambda cart: cart.pk)
+    _lock_open(first)
+    _lock_open(second)
+    existing = {line.variant_id: line for line in CartLine.objects.filter(cart_id=target.pk)}
+    notices: list[str] = []
+    moving = CartLine.objects.filter(cart_id=source.pk).select_related("variant__product")
+    for line in moving:
+        variant = line.variant
+        title = str(variant)
+        try:
+            _check_sellable(cart=target, variant=variant)
+        except CartError as error:
+            notices.append(f"{title}: {error.message}")
+            continue
+        current = existing.get(variant.pk)
+        wanted = line.quantity + (current.quantity if current else 0)
+        limit = MAXIMUM_QUANTITY
+        available = _available(variant)
+        if available is not None:
+            limit = min(limit, available)
+        quantity = min(wanted, limit)
+        if current is not None and quantity <= current.quantity:
+            if wanted > current.quantity:
+                notices.append(f"{title}: no more could be added, only {limit} available.")
+            continue
+        if quantity < 1:
+            notices.append(f"{title}: sold out, removed from your cart.")
+            continue
+        if quantity < wanted:
+            notices.append(f"{title}: only {quantity} available, quantity reduced.")
+        if current is None:
+            CartLine.objects.create(cart=target, variant=variant, quantity=quantity)
+        else:
+            current.quantity = quantity
+            current.save(update_fields=["quantity"])
+    Cart.objects.filter(pk=source.pk).delete()
+    _touch(target)
+    target.notices = tuple(notices)
+    return target
+
+
+@transaction.atomic
+def cart_for_customer(*, customer: Customer, currency: str) -> Cart:
+    """The customer's open cart in `currency` (the latest), or a new one.
+
+    Keyed on the customer rather than a cookie so the cart follows them across devices.
+    Carts in another currency are left alone: their prices would not match this one's.
+    """
+    cart = (
+        Cart.objects.filter(customer=customer, currency=currency.upper(), completed_at__isnull=True)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
+    if cart is not None:
+        return cart
+    return cart_create(currency=currency, customer=customer)
