@@ -1,0 +1,269 @@
+"""Orders, their lines, payments, provider events and fulfilments.
+
+An order is a snapshot: lines copy titles, SKU, prices, discounts and taxes at the time of sale,
+so later catalog edits (or deleting a variant) never change what was sold. Statuses change only
+through `services.order_transition`, along the tables in `states.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from freehold.catalog.models import MONEY_DIGITS, MONEY_PLACES
+from freehold.core import clock
+from freehold.orders.states import FulfilmentStatus, OrderStatus, PaymentStatus
+
+FX_RATE_DIGITS = 20
+FX_RATE_PLACES = 10
+
+
+def _money() -> models.DecimalField:
+    """A money amount column, zero by default; the currency is the row's `currency` column."""
+    return models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal(0)
+    )
+
+
+def _optional_money(help_text: str = "") -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        help_text=help_text,
+    )
+
+
+def new_order_token() -> str:
+    """An unguessable public handle for the order-status page (never the sequential number)."""
+    return secrets.token_urlsafe(24)
+
+
+class OrderNumberSequence(models.Model):
+    """One row holding the last order number handed out (see `services.order_number_next`).
+
+    A counter row rather than the primary key: numbers stay short and human ("1001") and can
+    start where a store migrating from elsewhere left off, while the pk stays private.
+    """
+
+    last_value = models.PositiveBigIntegerField(default=1000)
+
+    def __str__(self) -> str:
+        return str(self.last_value)
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    email = models.EmailField(max_length=254)
+
+    status = models.CharField(max_length=32, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    payment_status = models.CharField(
+        max_length=32, choices=PaymentStatus.choices, default=PaymentStatus.AWAITING_PAYMENT
+    )
+    fulfilment_status = models.CharField(
+        max_length=32, choices=FulfilmentStatus.choices, default=FulfilmentStatus.UNFULFILLED
+    )
+
+    shipping_address = models.JSONField(default=dict, blank=True)
+    billing_address = models.JSONField(default=dict, blank=True)
+
+    market_code = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+
+    # Presentment currency: what the shopper saw and paid.
+    currency = models.CharField(max_length=3)
+    subtotal_amount = _money()
+    discount_amount = _money()
+    shipping_amount = _money()
+    tax_amount = _money()
+    duty_amount = _money()
+    total_amount = _money()
+    tax_included = models.BooleanField(default=False)
+
+    # Base currency: what the store reports in, with the rate used at the time of sale.
+    base_currency = models.CharField(max_length=3, blank=True)
+    base_total_amount = _money()
+    fx_rate = models.DecimalField(
+        max_digits=FX_RATE_DIGITS, decimal_places=FX_RATE_PLACES, default=Decimal(1)
+    )
+
+    # Attribution captured at checkout (marketing reports).
+    landing_page = models.CharField(max_length=2048, blank=True)
+    referrer = models.CharField(max_length=2048, blank=True)
+    utm_source = models.CharField(max_length=255, blank=True)
+    utm_medium = models.CharField(max_length=255, blank=True)
+    utm_campaign = models.CharField(max_length=255, blank=True)
+    utm_content = models.CharField(max_length=255, blank=True)
+    utm_term = models.CharField(max_length=255, blank=True)
+    gclid = models.CharField(max_length=255, blank=True)
+    fbclid = models.CharField(max_length=255, blank=True)
+    ttclid = models.CharField(max_length=255, blank=True)
+    visitor_id = models.CharField(max_length=64, blank=True)
+
+    # Why each amount is what it is (which discount, which tax rule), from the pricing pipeline.
+    pricing_reasons = models.JSONField(default=list, blank=True)
+
+    idempotency_key = models.CharField(max_length=255, blank=True)
+
+    placed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["-placed_at", "-id"], name="orders_order_placed_idx"),
+            models.Index(fields=["status", "-placed_at"], name="orders_order_status_idx"),
+            models.Index(fields=["email"], name="orders_order_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class OrderLine(models.Model):
+    """What was sold, copied at the time of sale; the variant link is only a convenience."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "catalog.Variant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    product_title = models.CharField(max_length=255)
+    variant_title = models.CharField(max_length=255, blank=True)
+    sku = models.CharField(max_length=255, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3)
+    unit_price_amount = _money()
+    discount_amount = _money()
+    tax_amount = _money()
+    total_amount = _money()
+    tax_rate = models.DecimalField(
+        max_digits=9, decimal_places=6, default=Decimal(0), help_text="A fraction: 0.19 is 19%."
+    )
+    unit_cost_amount = _optional_money("Unit cost at the time of sale, for profit reports.")
+    quantity_fulfilled = models.PositiveIntegerField(default=0)
+    quantity_refunded = models.PositiveIntegerField(default=0)
+    requires_shipping = models.BooleanField(default=True)
+    hs_code = models.CharField(max_length=16, blank=True)
+    country_of_origin = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        title = self.product_title
+        if self.variant_title:
+            title = f"{title} ({self.variant_title})"
+        return f"{self.quantity} x {title}"
+
+
+class Payment(models.Model):
+    """One call to a payment provider and its outcome (a transaction, not a balance)."""
+
+    class Kind(models.TextChoices):
+        AUTHORISE = "authorise", "Authorise"
+        CAPTURE = "capture", "Capture"
+        VOID = "void", "Void"
+        REFUND = "refund", "Refund"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    gateway = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+    fee_amount = _optional_money("The provider's fee where known, for profit reports.")
+    provider_reference = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["gateway", "provider_reference"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency} ({self.status})"
+
+
+class ProviderEvent(models.Model):
+    """An incoming webhook, recorded by event id so a replay is processed only once."""
+
+    provider = models.CharField(max_length=64)
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=128)
+    payload = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=clock.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="orders_providerevent_provider_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id} {self.type}"
+
+
+class Fulfilment(models.Model):
+    """A parcel (or a digital delivery) sending some of an order's lines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    carrier = models.CharField(max_length=128, blank=True)
+    tracking_number = models.CharField(max_length=255, blank=True)
+    tracking_url = models.URLField(max_length=2048, blank=True)
+    shipping_cost_amount = _optional_money("What the carrier charged, for profit reports.")
+    shipping_cost_currency = models.CharField(max_length=3, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Fulfilment {self.pk} of order {self.order_id} ({self.status})"
+
+
+class FulfilmentLine(models.Model):
+    fulfilment = models.ForeignKey(Fulfilment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="fulfilment_lines"
+    )
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of line {self.order_line_id}"
