@@ -117,6 +117,8 @@ class Order(models.Model):
     pricing_reasons = models.JSONField(default=list, blank=True)
 
     idempotency_key = models.CharField(max_length=255, blank=True)
+    # The cart this order was placed from: a second completion of one cart returns this order.
+    cart_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     placed_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)

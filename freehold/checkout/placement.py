@@ -1,0 +1,161 @@
+"""Turning a cart into an order: once, without overselling, at the prices the server computes.
+
+`checkout_complete` is the one way an order is placed. It runs under an idempotency key (a
+double click, a retry or a replayed request returns the first order) and is also keyed on the
+cart: a completed cart answers with the order it became. Inside one transaction it takes stock
+with the conditional UPDATE of `catalog.services.stock_decrement` (variants in id order, so two
+checkouts never wait on each other in opposite orders), and "no row updated" becomes a clear
+"sold out" for that product and rolls everything back. Prices are recomputed from the catalog:
+nothing the client posts about prices is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from freehold.catalog.services import stock_decrement
+from freehold.checkout import pricing, selectors
+from freehold.checkout.errors import CartError
+from freehold.checkout.models import Cart
+from freehold.core import audit, clock
+from freehold.core.audit import Actor
+from freehold.core.idempotency import fingerprint_of, run_idempotent
+from freehold.orders.models import Order, OrderLine
+from freehold.orders.services import order_number_next
+
+SCOPE = "checkout.complete"
+ATTRIBUTION_FIELDS = (
+    "landing_page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_content",
+    "utm_term", "gclid", "fbclid", "ttclid", "visitor_id",
+)  # fmt: skip
+
+
+def checkout_complete(
+    *,
+    cart_token: str,
+    email: str,
+    idempotency_key: str,
+    shipping_address: Mapping[str, Any] | None = None,
+    attribution: Mapping[str, str] | None = None,
+    actor: Actor | None = None,
+) -> Order:
+    """Place the cart's order once; every repeat of the same request returns that order."""
+    existing = Order.objects.filter(cart_token=cart_token).first() if cart_token else None
+    if existing is not None:
+        return existing
+    fingerprint = fingerprint_of({"cart": cart_token, "email": email.strip().lower()})
+    result = run_idempotent(
+        scope=SCOPE,
+        key=idempotency_key,
+        fingerprint=fingerprint,
+        operation=lambda: {
+            "order_number": _place(
+                cart_token=cart_token,
+                email=email,
+                idempotency_key=idempotency_key,
+                shipping_address=dict(shipping_address or {}),
+                attribution=dict(attribution or {}),
+                actor=actor or Actor.system("checkout"),
+            ).number
+        },
+    )
+    return Order.objects.get(number=result.response["order_number"])
+
+
+def _max_length(field_name: str) -> int:
+    return int(Order._meta.get_field(field_name).max_length or 255)
+
+
+@transaction.atomic
+def _place(
+    *,
+    cart_token: str,
+    email: str,
+    idempotency_key: str,
+    shipping_address: dict[str, Any],
+    attribution: dict[str, str],
+    actor: Actor,
+) -> Order:
+    cart = Cart.objects.select_for_update().filter(token=cart_token).first()
+    if cart is None:
+        raise CartError("This cart does not exist.", code="not_found", field="cart")
+    if cart.completed_at is not None:
+        placed = Order.objects.filter(cart_token=cart_token).first()
+        if placed is not None:
+            return placed
+        raise CartError("This cart has already been checked out.", code="cart_completed")
+    if not email or "@" not in email:
+        raise CartError("Enter the e-mail address for your receipt.", code="invalid", field="email")
+    lines = selectors.cart_lines(cart)
+    if not lines:
+        raise CartError("Your cart is empty.", code="empty", field="cart")
+    for line in lines:
+        if not line.variant.product.is_visible:
+            raise CartError(
+                f"{line.variant.product.title} is no longer available.",
+                code="unavailable",
+                field=f"lines[{line.pk}]",
+            )
+    totals = pricing.calculate(selectors.cart_pricing_input(cart, lines=lines))
+
+    for line in sorted(lines, key=lambda item: item.variant_id):
+        if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):
+            raise CartError(
+                f"{line.variant.product.title} is sold out.",
+                code="sold_out",
+                field=f"lines[{line.pk}]",
+            )
+
+    now = clock.now()
+    order = Order.objects.create(
+        number=order_number_next(),
+        customer_id=cart.customer_id,
+        email=email.strip(),
+        shipping_address=shipping_address,
+        market_code=cart.market_code,
+        currency=totals.currency,
+        subtotal_amount=totals.subtotal,
+        discount_amount=totals.discount + totals.shipping_discount,
+        shipping_amount=totals.shipping,
+        tax_amount=totals.tax,
+        total_amount=totals.total,
+        tax_included=totals.tax_included,
+        base_currency=totals.currency,
+        base_total_amount=totals.total,
+        pricing_reasons=list(totals.reasons),
+        idempotency_key=idempotency_key,
+        cart_token=cart.token,
+        placed_at=now,
+        created_at=now,
+        updated_at=now,
+        **{
+            name: str(attribution.get(name, ""))[: _max_length(name)] for name in ATTRIBUTION_FIELDS
+        },
+    )
+    priced = {result.key: result for result in totals.lines}
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=line.variant,
+            product_title=line.variant.product.title,
+            variant_title=line.variant.title,
+            sku=line.variant.sku,
+            quantity=line.quantity,
+            currency=totals.currency,
+            unit_price_amount=line.variant.price_amount,
+            discount_amount=priced[str(line.pk)].discount,
+            tax_amount=priced[str(line.pk)].tax,
+            total_amount=priced[str(line.pk)].net,
+            unit_cost_amount=line.variant.cost_amount,
+            requires_shipping=line.variant.requires_shipping,
+            hs_code=line.variant.product.hs_code,
+            country_of_origin=line.variant.product.country_of_origin,
+        )
+        for line in lines
+    )
+    Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
+    audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
+    return order

@@ -1,0 +1,156 @@
+"""Placing an order from a cart: once, at server prices, never overselling."""
+
+import threading
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from freehold.catalog.models import Variant
+from freehold.catalog.services import stock_adjust, variant_set_price
+from freehold.checkout.errors import CartError
+from freehold.checkout.models import Cart
+from freehold.checkout.placement import checkout_complete
+from freehold.checkout.services import cart_add, cart_create
+from freehold.core.models import AuditEvent
+from freehold.orders.models import Order
+from tests.factories import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def cart_with(*items):
+    cart = cart_create(currency="EUR")
+    for variant, quantity in items:
+        cart_add(cart=cart, variant_id=variant.pk, quantity=quantity)
+    return cart
+
+
+def variant_of(product):
+    return Variant.objects.get(product=product)
+
+
+def complete(cart, key=None, email="ana@example.com", **extra):
+    return checkout_complete(
+        cart_token=cart.token, email=email, idempotency_key=key or uuid.uuid4().hex, **extra
+    )
+
+
+def test_an_order_is_a_snapshot_of_the_cart_at_server_prices():
+    # Given a cart with two products
+    mug = variant_of(make_product(title="Mug", price="12.50", stock=5, currency="EUR"))
+    tote = variant_of(make_product(title="Tote", price="30.00", stock=3, currency="EUR"))
+    cart = cart_with((mug, 2), (tote, 1))
+
+    # When it is checked out, with attribution from the landing page
+    order = complete(cart, attribution={"utm_source": "instagram", "fbclid": "abc"})
+
+    # Then the order copies lines and totals, stock went down and the cart is done
+    assert order.number == "1001"
+    assert order.total_amount == Decimal("55.00")
+    assert order.payment_status == "awaiting_payment"
+    assert (order.utm_source, order.fbclid) == ("instagram", "abc")
+    lines = {line.product_title: line for line in order.lines.all()}
+    assert lines["Mug"].quantity == 2
+    assert lines["Mug"].unit_price_amount == Decimal("12.50")
+    assert lines["Mug"].total_amount == Decimal("25.00")
+    mug.refresh_from_db()
+    tote.refresh_from_db()
+    assert (mug.stock_quantity, tote.stock_quantity) == (3, 2)
+    assert Cart.objects.get(pk=cart.pk).completed_at is not None
+    assert AuditEvent.objects.filter(verb="order.placed", object_id=str(order.pk)).count() == 1
+
+    # And a later price change leaves the placed order alone
+    variant_set_price(variant=mug, price=Decimal("99.00"))
+    assert order.lines.get(product_title="Mug").unit_price_amount == Decimal("12.50")
+
+
+def test_a_replayed_request_returns_the_first_order():
+    mug = variant_of(make_product(title="Mug", price="10.00", stock=5, currency="EUR"))
+    cart = cart_with((mug, 1))
+
+    first = complete(cart, key="click-1")
+    again = complete(cart, key="click-1")
+    other_key = complete(cart, key="click-2")
+
+    assert first.pk == again.pk == other_key.pk
+    assert Order.objects.count() == 1
+    mug.refresh_from_db()
+    assert mug.stock_quantity == 4
+
+
+def test_sold_out_rolls_everything_back_and_a_later_retry_works():
+    # Given a cart whose second product sells out before checkout
+    mug = variant_of(make_product(title="Mug", price="10.00", stock=5, currency="EUR"))
+    tote = variant_of(make_product(title="Tote", price="30.00", stock=1, currency="EUR"))
+    cart = cart_with((mug, 2), (tote, 1))
+    Variant.objects.filter(pk=tote.pk).update(stock_quantity=0)
+
+    # When the shopper checks out
+    with pytest.raises(CartError) as error:
+        complete(cart, key="attempt")
+
+    # Then they are told which product sold out, and nothing was taken or placed
+    assert error.value.code == "sold_out"
+    assert "Tote is sold out" in error.value.message
+    mug.refresh_from_db()
+    assert mug.stock_quantity == 5
+    assert not Order.objects.exists()
+    assert Cart.objects.get(pk=cart.pk).completed_at is None
+
+    # And after a restock the same request goes through
+    stock_adjust(variant=tote, delta=1)
+    assert complete(cart, key="attempt").total_amount == Decimal("50.00")
+
+
+def test_an_empty_cart_or_a_missing_email_is_refused():
+    empty = cart_create(currency="EUR")
+    with pytest.raises(CartError) as error:
+        complete(empty)
+    assert error.value.field == "cart"
+    mug = variant_of(make_product(title="Mug", price="10.00", stock=5, currency="EUR"))
+    with pytest.raises(CartError) as error:
+        complete(cart_with((mug, 1)), email="not-an-address")
+    assert error.value.field == "email"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hundred_buyers_race_for_fifty_units():
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent buyers need PostgreSQL")
+    # Given 50 units and 200 shoppers, each with one unit in their cart
+    product = make_product(title="Limited Drop", price="49.00", stock=200, currency="EUR")
+    variant = variant_of(product)
+    carts = [cart_with((variant, 1)) for _ in range(200)]
+    Variant.objects.filter(pk=variant.pk).update(stock_quantity=50)
+
+    outcomes: list[str] = []
+    start = threading.Barrier(len(carts))
+
+    def buy(cart):
+        try:
+            start.wait()
+            complete(cart)
+            outcomes.append("order")
+        except CartError as error:
+            outcomes.append(error.code)
+        except Exception as error:  # any other failure is a bug this test must show
+            outcomes.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    # When they all check out at once
+    threads = [threading.Thread(target=buy, args=(cart,)) for cart in carts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then exactly 50 orders exist, stock is 0, and everyone else was told "sold out"
+    variant.refresh_from_db()
+    assert outcomes.count("order") == 50, sorted(set(outcomes))
+    assert outcomes.count("sold_out") == 150
+    assert Order.objects.count() == 50
+    assert variant.stock_quantity == 0
+    assert len(set(Order.objects.values_list("number", flat=True))) == 50
