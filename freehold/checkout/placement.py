@@ -66,7 +66,8 @@ def checkout_complete(
 
 
 def _max_length(field_name: str) -> int:
-    return int(Order._meta.get_field(field_name).max_length or 255)
+    field = Order._meta.get_field(field_name)
+    return int(getattr(field, "max_length", None) or 255)
 
 
 @transaction.atomic
