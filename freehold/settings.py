@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "freehold.catalog",
     "freehold.checkout",
     "freehold.orders",
+    "freehold.marketing",
     "freehold.storefront",
 ]
 

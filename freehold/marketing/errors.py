@@ -1,0 +1,18 @@
+"""Why a discount code was refused, in words a shopper can act on."""
+
+from __future__ import annotations
+
+from freehold.core.errors import FreeholdError
+
+
+class DiscountError(FreeholdError):
+    """A discount code the shop cannot accept; the field is always the code input.
+
+    Codes: "unknown", "inactive", "not_started", "expired", "currency", "minimum_not_met",
+    "usage_limit_reached", "already_used".
+    """
+
+    code = "discount"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str = "discount_code"):
+        super().__init__(message, code=code, field=field)
