@@ -12,6 +12,7 @@ nothing the client posts about prices is read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from freehold.checkout.models import Cart
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
+from freehold.marketing.services import discount_redeem, discount_validate
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
 
@@ -100,7 +102,23 @@ def _place(
                 code="unavailable",
                 field=f"lines[{line.pk}]",
             )
-    totals = pricing.calculate(selectors.cart_pricing_input(cart, lines=lines))
+    priced_input = selectors.cart_pricing_input(cart, lines=lines)
+    code = next(iter(cart.discount_codes or []), "")
+    if code:
+        # Re-validated here, at the moment of sale: the code may have expired or run out since
+        # it was entered. The use itself is taken below, in this transaction.
+        subtotal = pricing.calculate(priced_input).subtotal
+        priced_input = replace(
+            priced_input,
+            discount=discount_validate(
+                code=code,
+                currency=cart.currency,
+                subtotal=subtotal,
+                email=email,
+                customer=cart.customer,
+            ),
+        )
+    totals = pricing.calculate(priced_input)
 
     for line in sorted(lines, key=lambda item: item.variant_id):
         if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):
@@ -157,6 +175,15 @@ def _place(
         )
         for line in lines
     )
+    if code:
+        discount_redeem(
+            code=code,
+            order_number=order.number,
+            email=order.email,
+            customer=cart.customer,
+            amount=totals.discount + totals.shipping_discount,
+            currency=totals.currency,
+        )
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
     return order

@@ -14,6 +14,9 @@ from freehold.checkout.models import Cart
 from freehold.checkout.placement import checkout_complete
 from freehold.checkout.services import cart_add, cart_create
 from freehold.core.models import AuditEvent
+from freehold.marketing.errors import DiscountError
+from freehold.marketing.models import DiscountCode
+from freehold.marketing.services import discount_create
 from freehold.orders.models import Order
 from tests.factories import make_product
 
@@ -154,3 +157,31 @@ def test_two_hundred_buyers_race_for_fifty_units():
     assert Order.objects.count() == 50
     assert variant.stock_quantity == 0
     assert len(set(Order.objects.values_list("number", flat=True))) == 50
+
+
+def test_a_discount_code_is_applied_and_used_once():
+    # Given a 10 % code that can be used once, in a cart
+    discount_create(code="WELCOME10", kind="percentage", value=Decimal(10), usage_limit_total=1)
+    mug = variant_of(make_product(title="Mug", price="20.00", stock=5, currency="EUR"))
+    cart = cart_with((mug, 2))
+    cart.discount_codes = ["welcome10"]
+    cart.save()
+
+    # When it is checked out
+    order = complete(cart)
+
+    # Then the order is 10 % off, and the code's one use is taken
+    assert order.discount_amount == Decimal("4.00")
+    assert order.total_amount == Decimal("36.00")
+    assert DiscountCode.objects.get(code="WELCOME10").times_used == 1
+
+    # And a second cart with the same code is refused, placing nothing and taking no stock
+    second = cart_with((mug, 1))
+    second.discount_codes = ["WELCOME10"]
+    second.save()
+    with pytest.raises(DiscountError) as error:
+        complete(second)
+    assert error.value.code == "usage_limit_reached"
+    assert Order.objects.count() == 1
+    mug.refresh_from_db()
+    assert mug.stock_quantity == 3
