@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "freehold.core",
     "freehold.customers",
     "freehold.catalog",
+    "freehold.markets",
     "freehold.checkout",
     "freehold.orders",
     "freehold.marketing",
@@ -228,3 +229,4 @@ LOGGING = {
 
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24
+ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("FREEHOLD_ORDER_PAYMENT_TIMEOUT_MINUTES", "60"))

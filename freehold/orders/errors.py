@@ -17,3 +17,21 @@ class IllegalTransition(FreeholdError):
         )
         self.from_state = from_state
         self.to_state = to_state
+
+
+class OrderNotCancellable(FreeholdError):
+    """The order has shipped goods or holds money, so cancelling it would lose track of either."""
+
+    code = "not_cancellable"
+
+
+class FulfilmentRefused(FreeholdError):
+    """A fulfilment that would ship unpaid goods, or more than is left to ship."""
+
+    code = "fulfilment_refused"
+
+
+class RefundRefused(FreeholdError):
+    """A refund of money that was never taken, or of more than is left to refund."""
+
+    code = "refund_refused"

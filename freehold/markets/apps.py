@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MarketsConfig(AppConfig):
+    name = "freehold.markets"
+    label = "markets"
+    verbose_name = "Markets"
