@@ -25,6 +25,7 @@ from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
 from freehold.marketing.services import discount_redeem, discount_validate
+from freehold.markets.selectors import shipping_option, to_pricing_shipping
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
 
@@ -118,6 +119,24 @@ def _place(
                 customer=cart.customer,
             ),
         )
+    if cart.shipping_method_code:
+        # Re-priced here from the zone's current rates: the client never names a price.
+        country = str(shipping_address.get("country_code", "")).upper()
+        before_shipping = pricing.calculate(priced_input)
+        option = shipping_option(
+            code=cart.shipping_method_code,
+            country_code=country,
+            currency=cart.currency,
+            subtotal=before_shipping.subtotal - before_shipping.discount,
+            weight_grams=sum(line.variant.weight_grams * line.quantity for line in lines),
+        )
+        if option is None:
+            raise CartError(
+                "This shipping method is not available for your address; choose another.",
+                code="shipping_unavailable",
+                field="shipping_method",
+            )
+        priced_input = replace(priced_input, shipping=to_pricing_shipping(option))
     totals = pricing.calculate(priced_input)
 
     for line in sorted(lines, key=lambda item: item.variant_id):

@@ -17,6 +17,7 @@ from freehold.core.models import AuditEvent
 from freehold.marketing.errors import DiscountError
 from freehold.marketing.models import DiscountCode
 from freehold.marketing.services import discount_create
+from freehold.markets.models import ShippingRate, ShippingZone
 from freehold.orders.models import Order
 from tests.factories import make_product
 
@@ -185,3 +186,40 @@ def test_a_discount_code_is_applied_and_used_once():
     assert Order.objects.count() == 1
     mug.refresh_from_db()
     assert mug.stock_quantity == 3
+
+
+def test_shipping_is_priced_by_the_server_for_the_address():
+    # Given a European zone with standard shipping, free from 50 EUR
+    zone = ShippingZone.objects.create(name="Europe", countries=["DE", "FR"])
+    ShippingRate.objects.create(
+        zone=zone,
+        code="standard",
+        name="Standard",
+        price_amount=Decimal("4.90"),
+        currency="EUR",
+        free_over_amount=Decimal("50.00"),
+    )
+    mug = variant_of(make_product(title="Mug", price="20.00", stock=9, currency="EUR"))
+    cart = cart_with((mug, 1))
+    cart.shipping_method_code = f"{zone.pk}:standard"
+    cart.save()
+
+    # When a shopper in Germany checks out, and another cart crosses the free threshold
+    order = complete(cart, shipping_address={"country_code": "de"})
+    big = cart_with((mug, 3))
+    big.shipping_method_code = f"{zone.pk}:standard"
+    big.save()
+    free = complete(big, shipping_address={"country_code": "FR"})
+
+    # Then shipping is charged, or free, as the zone says
+    assert (order.shipping_amount, order.total_amount) == (Decimal("4.90"), Decimal("24.90"))
+    assert (free.shipping_amount, free.total_amount) == (Decimal("0.00"), Decimal("60.00"))
+
+    # And an address outside every zone is told to choose another method, placing nothing
+    far = cart_with((mug, 1))
+    far.shipping_method_code = f"{zone.pk}:standard"
+    far.save()
+    with pytest.raises(CartError) as error:
+        complete(far, shipping_address={"country_code": "JP"})
+    assert error.value.field == "shipping_method"
+    assert Order.objects.count() == 2
