@@ -230,3 +230,25 @@ LOGGING = {
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24
 ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("FREEHOLD_ORDER_PAYMENT_TIMEOUT_MINUTES", "60"))
+
+# E-mail (freehold.notifications). FREEHOLD_EMAIL_BACKEND is a short word (smtp, file, console,
+# locmem, dummy) or a dotted backend path. Development writes each message to DATA_DIR/mail so a
+# demo never needs a mail server; production defaults to SMTP, so order mail is never silently
+# written to disk instead of sent.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = os.environ.get("FREEHOLD_EMAIL_BACKEND", "smtp" if IS_PRODUCTION else "file")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend.strip().lower(), _email_backend.strip())
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("FREEHOLD_EMAIL_HOST", "localhost")
+EMAIL_USE_TLS = env_bool("FREEHOLD_EMAIL_USE_TLS", IS_PRODUCTION)
+EMAIL_PORT = int(os.environ.get("FREEHOLD_EMAIL_PORT", "587" if EMAIL_USE_TLS else "25"))
+EMAIL_HOST_USER = os.environ.get("FREEHOLD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FREEHOLD_EMAIL_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("FREEHOLD_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("FREEHOLD_FROM_EMAIL", "shop@localhost")

@@ -1,0 +1,247 @@
+"""Transactional e-mails about an order: rendered from theme templates, sent as HTML + text.
+
+The templates live in the storefront theme (`emails/<kind>.html` and `.txt`, extending
+`emails/base.*`), so a merchant overrides them through the theme folder like any storefront
+template. The HTML part goes through the Jinja engine's autoescaping; the text part is rendered
+by an overlay of the same environment without autoescaping (a text/plain part full of `&amp;`
+would be wrong), sharing its loader, so the same theme overrides apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import engines
+from django.template.backends.jinja2 import Jinja2
+from django.template.loader import get_template
+from jinja2 import Environment
+
+from freehold.core.money import Money
+from freehold.orders.models import Fulfilment, Order
+from freehold.storefront import selectors
+from freehold.storefront.jinja import absolute_url_for, country_name, format_money, social_image
+from freehold.storefront.models import HEX_COLOUR, StoreSettings
+
+ENGINE = "jinja2"
+ORDER_CONFIRMATION = "order_confirmation"
+PAYMENT_RECEIVED = "payment_received"
+ORDER_SHIPPED = "order_shipped"
+ORDER_REFUNDED = "order_refunded"
+KINDS = (ORDER_CONFIRMATION, PAYMENT_RECEIVED, ORDER_SHIPPED, ORDER_REFUNDED)
+
+_SUBJECTS = {
+    ORDER_CONFIRMATION: "Order #{number} confirmed",
+    PAYMENT_RECEIVED: "Payment received for order #{number}",
+    ORDER_SHIPPED: "Order #{number} has shipped",
+    ORDER_REFUNDED: "Refund for order #{number}",
+}
+# The colours used when a stored one is not a #rrggbb value: it goes into a style attribute.
+_DEFAULT_COLOURS = {
+    "color_primary": "#1f3a5f",
+    "color_accent": "#b4442c",
+    "color_background": "#ffffff",
+    "color_text": "#1b1b1b",
+}
+_ADDRESS_NAME_KEYS = ("first_name", "last_name")
+
+
+@dataclass(frozen=True)
+class Total:
+    label: str
+    amount: Money
+    is_grand_total: bool = False
+
+
+def render(
+    kind: str,
+    *,
+    order: Order,
+    fulfilment: Fulfilment | None = None,
+    refund_amount: Decimal | str | None = None,
+) -> tuple[str, str, str]:
+    """The subject, plain-text body and HTML body of one e-mail about `order`."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown order e-mail {kind!r}; expected one of {', '.join(KINDS)}.")
+    if kind == ORDER_SHIPPED and fulfilment is None:
+        raise ValueError("A shipping e-mail needs the fulfilment that was shipped.")
+    if kind == ORDER_REFUNDED and refund_amount is None:
+        raise ValueError("A refund e-mail needs the refunded amount.")
+    store = selectors.store_settings()
+    subject = f"{_SUBJECTS[kind].format(number=order.number)} – {store.name}"
+    # A header must be one line; a store name is free text.
+    subject = " ".join(subject.split())
+    context = _context(
+        kind=kind,
+        subject=subject,
+        store=store,
+        order=order,
+        fulfilment=fulfilment,
+        refund_amount=refund_amount,
+    )
+    html = get_template(f"emails/{kind}.html", using=ENGINE).render(context)
+    text = _text_environment(_jinja_environment()).get_template(f"emails/{kind}.txt")
+    return subject, text.render(context).strip() + "\n", html
+
+
+def send(
+    kind: str,
+    *,
+    order_id: int,
+    fulfilment_id: int | None = None,
+    refund_amount: Decimal | str | None = None,
+) -> int:
+    """Render and send one e-mail to the order's address; the number of messages sent (0 or 1).
+
+    Takes ids rather than objects because it runs in a task, perhaps in another process, and
+    must read the order as it is when the e-mail goes out.
+    """
+    order = Order.objects.get(pk=order_id)
+    fulfilment = (
+        Fulfilment.objects.get(pk=fulfilment_id, order=order) if fulfilment_id is not None else None
+    )
+    subject, text, html = render(
+        kind, order=order, fulfilment=fulfilment, refund_amount=refund_amount
+    )
+    store = selectors.store_settings()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+        reply_to=[store.email] if store.email else None,
+    )
+    message.attach_alternative(html, "text/html")
+    return message.send()
+
+
+# --- Context --------------------------------------------------------------------------------
+
+
+def _context(
+    *,
+    kind: str,
+    subject: str,
+    store: StoreSettings,
+    order: Order,
+    fulfilment: Fulfilment | None,
+    refund_amount: Decimal | str | None,
+) -> dict[str, Any]:
+    language = order.language or store.language
+    return {
+        "kind": kind,
+        "subject": subject,
+        "store": store,
+        "colours": _colours(store),
+        "logo_url": _logo_url(store),
+        "order": order,
+        "lines": list(order.lines.all()),
+        "totals": _totals(order),
+        "shipping_address": _address_lines(order.shipping_address, language),
+        "store_address": _store_address(store),
+        "status_url": f"{settings.SITE_URL}/orders/{order.token}" if settings.SITE_URL else "",
+        "fulfilment": fulfilment,
+        "refund": (
+            Money(Decimal(str(refund_amount)), order.currency)
+            if refund_amount is not None
+            else None
+        ),
+        # Shadows the storefront's request-bound `money()`: an e-mail has no request, and is
+        # written in the order's language.
+        "money": _money_formatter(language),
+    }
+
+
+def _money_formatter(language: str) -> Callable[..., str]:
+    def money(value: Money | Decimal | None, currency: str = "") -> str:
+        return format_money(value, currency, language=language)
+
+    return money
+
+
+def _colours(store: StoreSettings) -> dict[str, str]:
+    colours = {}
+    for field, default in _DEFAULT_COLOURS.items():
+        value = str(getattr(store, field, "") or "")
+        colours[field.removeprefix("color_")] = value if HEX_COLOUR.match(value) else default
+    return colours
+
+
+def _logo_url(store: StoreSettings) -> str:
+    """An absolute logo URL, or "" without SITE_URL: a relative image URL means nothing in mail."""
+    if not settings.SITE_URL or store.logo is None:
+        return ""
+    picture = social_image(store.logo)
+    return absolute_url_for(None, picture["url"]) if picture else ""
+
+
+def _totals(order: Order) -> list[Total]:
+    def money(amount: Decimal) -> Money:
+        return Money(amount, order.currency)
+
+    totals = [Total("Subtotal", money(order.subtotal_amount))]
+    if order.discount_amount:
+        totals.append(Total("Discount", money(-order.discount_amount)))
+    totals.append(Total("Shipping", money(order.shipping_amount)))
+    if order.tax_amount:
+        label = "Including tax" if order.tax_included else "Tax"
+        totals.append(Total(label, money(order.tax_amount)))
+    if order.duty_amount:
+        totals.append(Total("Duties", money(order.duty_amount)))
+    totals.append(Total("Total", money(order.total_amount), is_grand_total=True))
+    return totals
+
+
+def _address_lines(address: Any, language: str) -> list[str]:
+    """A postal address as lines, whatever subset of the Address fields the order holds."""
+    if not isinstance(address, dict) or not address:
+        return []
+
+    def value(key: str) -> str:
+        return str(address.get(key) or "").strip()
+
+    name = value("name") or " ".join(p for p in map(value, _ADDRESS_NAME_KEYS) if p)
+    locality = " ".join(p for p in (value("postal_code"), value("city")) if p)
+    country = value("country_code")
+    lines = [
+        name,
+        value("company"),
+        value("line1"),
+        value("line2"),
+        value("city_area"),
+        locality,
+        value("region"),
+        country_name(country, language) if country else "",
+    ]
+    return [line for line in lines if line]
+
+
+def _store_address(store: StoreSettings) -> list[str]:
+    lines = [line for line in store.address_lines if line != store.country_code]
+    if store.country_code:
+        lines.append(country_name(store.country_code, store.language))
+    return lines
+
+
+# --- Environments ---------------------------------------------------------------------------
+
+
+def _jinja_environment() -> Environment:
+    engine = engines[ENGINE]
+    assert isinstance(engine, Jinja2)
+    return engine.env
+
+
+@lru_cache(maxsize=4)
+def _text_environment(environment: Environment) -> Environment:
+    """The theme environment without autoescaping, for text/plain parts.
+
+    A fresh template cache (cache_size) so no template compiled with autoescaping is shared.
+    Keyed on the environment: a settings change (tests overriding TEMPLATES) makes a new one.
+    """
+    return environment.overlay(autoescape=False, cache_size=64)
