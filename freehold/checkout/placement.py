@@ -26,6 +26,7 @@ from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
 from freehold.marketing.services import discount_redeem, discount_validate
 from freehold.markets.selectors import shipping_option, to_pricing_shipping
+from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
 
@@ -205,4 +206,5 @@ def _place(
         )
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
+    queue_order_email("order_confirmation", order)
     return order

@@ -24,6 +24,7 @@ from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
+from freehold.notifications.tasks import queue_order_email
 from freehold.orders.errors import FulfilmentRefused, OrderNotCancellable, RefundRefused
 from freehold.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, Payment
 from freehold.orders.services import order_transition
@@ -213,6 +214,7 @@ def fulfilment_create(
             "tracking_number": tracking_number,
         },
     )
+    queue_order_email("order_shipped", locked, fulfilment=fulfilment)
     return fulfilment
 
 
@@ -330,6 +332,7 @@ def order_refund(
             "reason": reason,
         },
     )
+    queue_order_email("order_refunded", locked, refund_amount=refund.amount)
     return payment
 
 

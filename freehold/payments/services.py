@@ -19,6 +19,7 @@ from django.db import transaction
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.money import Money
+from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, Payment, ProviderEvent
 from freehold.orders.services import order_transition
 from freehold.orders.states import PaymentStatus, can_transition
@@ -153,6 +154,7 @@ def _apply_success(
     order_transition(
         order=order, field="payment_status", to=PaymentStatus.PAID, actor=actor, data=data
     )
+    queue_order_email("payment_received", order)
     return _Applied("processed", "", payment)
 
 
@@ -215,7 +217,7 @@ def payment_mark_paid(*, order: Order, actor: Actor, reference: str = "") -> Pay
         data={"gateway": ManualGateway.code, "reference": reference},
     )
     due = _due(order)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         order=order,
         gateway=ManualGateway.code,
         kind=Payment.Kind.CAPTURE,
@@ -225,3 +227,5 @@ def payment_mark_paid(*, order: Order, actor: Actor, reference: str = "") -> Pay
         provider_reference=reference,
         idempotency_key=f"order:{order.pk}:capture",
     )
+    queue_order_email("payment_received", order)
+    return payment

@@ -223,3 +223,17 @@ def test_shipping_is_priced_by_the_server_for_the_address():
         complete(far, shipping_address={"country_code": "JP"})
     assert error.value.field == "shipping_method"
     assert Order.objects.count() == 2
+
+
+def test_the_shopper_gets_an_order_confirmation_after_commit(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    mug = variant_of(make_product(title="Mug", price="10.00", stock=5, currency="EUR"))
+    cart = cart_with((mug, 1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = complete(cart, email="ana@example.com")
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ana@example.com"]
+    assert order.number in mailoutbox[0].subject
