@@ -256,9 +256,10 @@ def run_demo(arguments: argparse.Namespace) -> int:
         f"Staff login: {url}admin/  e-mail {login.email}  password {password}",
         "Press Ctrl+C to stop.",
     ]
-    return _serve(
-        host=arguments.host, port=arguments.port, workers=1, env=dict(os.environ), banner=banner
-    )
+    env = dict(os.environ)
+    # The demo shows the store as shoppers see it: themed error pages, not Django's debug pages.
+    env.setdefault("FREEHOLD_DEBUG", "0")
+    return _serve(host=arguments.host, port=arguments.port, workers=1, env=env, banner=banner)
 
 
 if __name__ == "__main__":
