@@ -2,7 +2,8 @@
 
     freehold demo [--host 127.0.0.1] [--port 8000]   migrate, seed once, serve, print a login
     freehold serve [--host 0.0.0.0] [--port 8000] [--workers N]   production server (granian)
-    freehold seed [--products N] [--customers N] [--seed S] [--no-images] [--quiet] [--reset]
+    freehold seed [--products N] [--customers N] [--orders N] [--seed S] [--no-images] [--quiet]
+                  [--reset]
     freehold migrate
     freehold createstaff --email EMAIL [--password PASSWORD]
     freehold manage <any Django management command>
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="Fill the database with the demo brand.")
     seed.add_argument("--products", type=int, default=300)
     seed.add_argument("--customers", type=int, default=500)
+    seed.add_argument("--orders", type=int, default=2000, help="Orders over the last 18 months.")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--no-images", action="store_true")
     seed.add_argument("--quiet", action="store_true")
@@ -142,6 +144,7 @@ def run_seed(arguments: argparse.Namespace) -> int:
         "seed",
         products=arguments.products,
         customers=arguments.customers,
+        orders=arguments.orders,
         seed=arguments.seed,
         no_images=arguments.no_images,
         quiet=arguments.quiet,

@@ -11,10 +11,10 @@
    times; the SQLite FTS5 triggers fire on the bulk INSERT, so search is right at once;
 3. collections (manual and rule-based), then the store settings, menus and pages;
 4. customers and addresses, sharing one password hash (argon2 is slow by design);
-5. the staff account.
-
-Orders come next: an `orders` step after customers can read `SeedContext.customer_ids` and
-the active variants, and must then set `Product.sales_count` for best-selling sorts.
+5. 18 months of orders (`orders.py` generates them) with their lines, payments and
+   fulfilments, in batches of 2,000 orders, then `Product.sales_count` in one pass and the
+   order number sequence after the last number used, so live orders continue from there;
+6. the staff account.
 """
 
 from __future__ import annotations
@@ -65,10 +65,25 @@ from freehold.demo.generate import (
     generate_products,
     german_vat_id,
 )
+from freehold.demo.orders import TAX_RATE, Buyer, OrderSpec, SellableVariant, generate_orders
 from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
+from freehold.orders.models import (
+    Fulfilment,
+    FulfilmentLine,
+    Order,
+    OrderLine,
+    OrderNumberSequence,
+    Payment,
+)
+from freehold.orders.services import FIRST_ORDER_NUMBER
+from freehold.orders.states import FulfilmentStatus, PaymentStatus
 from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
 
 BATCH = 1000
+ORDER_BATCH = 2000
+DEMO_ORDERS = 2000
+# The row `services.order_number_next` bumps.
+ORDER_SEQUENCE_ID = 1
 T = TypeVar("T")
 
 
@@ -81,6 +96,8 @@ class SeedResult:
     collections: int = 0
     customers: int = 0
     addresses: int = 0
+    orders: int = 0
+    order_lines: int = 0
     staff_email: str = ""
     staff_password: str | None = None
 
@@ -114,12 +131,13 @@ def seed(
     *,
     products: int = 300,
     customers: int = 500,
+    orders: int = DEMO_ORDERS,
     seed: int = 42,
     progress: bool = True,
     images: bool = True,
     staff_password: str | None = None,
 ) -> SeedResult:
-    """Create the demo brand: store settings, catalog, collections, customers and staff.
+    """Create the demo brand: store settings, catalog, collections, customers, orders, staff.
 
     `staff_password` sets the password of admin@example.com (created if missing); without
     it an existing account keeps its password and a new one gets a random password, which
@@ -134,6 +152,7 @@ def seed(
         collections = _write_collections(context)
         _write_store(context, collections)
         _write_customers(context, generate_customers(count=customers, seed=seed), customers)
+        _write_orders(context, orders)
         _write_staff(context, staff_password)
         transaction.on_commit(
             lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
@@ -493,7 +512,213 @@ def _write_customers(context: SeedContext, specs: Iterable[CustomerSpec], total:
             bar.update(len(batch))
 
 
-# 5. Staff -----------------------------------------------------------------------------------
+# 5. Orders ---------------------------------------------------------------------------------
+
+
+def order_inputs(context: SeedContext) -> tuple[list[Buyer], list[SellableVariant]]:
+    """The customers just written and the active products' variants, as plain values."""
+    addresses: dict[int, list[dict[str, str]]] = {}
+    address_fields = [
+        "first_name", "last_name", "company", "line1", "line2", "city", "city_area",
+        "region", "postal_code", "country_code", "phone",
+    ]  # fmt: skip
+    rows = Address.objects.filter(customer_id__in=context.customer_ids).order_by(
+        "customer_id", "-is_default", "id"
+    )
+    for row in rows.values("customer_id", *address_fields).iterator(chunk_size=5000):
+        customer_id = row.pop("customer_id")
+        addresses.setdefault(customer_id, []).append(row)
+    buyers = [
+        Buyer(
+            customer_id=pk,
+            email=email,
+            language=language,
+            joined=joined,
+            addresses=tuple(addresses.get(pk, ())),
+        )
+        for pk, email, language, joined in Customer.objects.filter(pk__in=context.customer_ids)
+        .order_by("id")
+        .values_list("id", "email", "language", "date_joined")
+        .iterator(chunk_size=5000)
+    ]
+    variants = [
+        SellableVariant(
+            variant_id=pk,
+            product_id=product_id,
+            product_title=product_title,
+            variant_title=title,
+            sku=sku,
+            price=price,
+            cost=cost,
+            hs_code=hs_code,
+            country_of_origin=origin,
+        )
+        for pk, product_id, product_title, title, sku, price, cost, hs_code, origin in (
+            Variant.objects.filter(product__status=Product.Status.ACTIVE)
+            .order_by("id")
+            .values_list(
+                "id",
+                "product_id",
+                "product__title",
+                "title",
+                "sku",
+                "price_amount",
+                "cost_amount",
+                "product__hs_code",
+                "product__country_of_origin",
+            )
+            .iterator(chunk_size=5000)
+        )
+    ]
+    return buyers, variants
+
+
+def _write_orders(context: SeedContext, count: int) -> None:
+    """Orders in batches of 2,000, each table with one `bulk_create` per batch.
+
+    `bulk_create` returns primary keys on PostgreSQL and on SQLite (RETURNING), so lines,
+    payments and fulfilments point at the orders just inserted without reading them back.
+    """
+    buyers, variants = order_inputs(context)
+    if count <= 0 or not variants:
+        return
+    sequence = OrderNumberSequence.objects.filter(pk=ORDER_SEQUENCE_ID).first()
+    first_number = sequence.last_value + 1 if sequence else FIRST_ORDER_NUMBER
+    specs = generate_orders(
+        count=count,
+        seed=context.seed,
+        now=context.now,
+        currency=context.currency,
+        buyers=buyers,
+        variants=variants,
+    )
+    sold: dict[int, int] = {}
+    number = first_number - 1
+    bar = tqdm(total=count, desc="Orders", unit="order", disable=not context.progress)
+    with bar:
+        for batch in chunked(specs, ORDER_BATCH):
+            _write_order_batch(context, batch, first_number=number + 1)
+            for spec in batch:
+                if spec.units_sold:
+                    for line in spec.lines:
+                        product_id = line.variant.product_id
+                        sold[product_id] = sold.get(product_id, 0) + line.quantity
+            number += len(batch)
+            bar.update(len(batch))
+    products = [Product(pk=pk, sales_count=units) for pk, units in sold.items()]
+    Product.objects.bulk_update(products, ["sales_count"], batch_size=BATCH)
+    OrderNumberSequence.objects.update_or_create(
+        pk=ORDER_SEQUENCE_ID, defaults={"last_value": number}
+    )
+
+
+def _write_order_batch(context: SeedContext, batch: list[OrderSpec], *, first_number: int) -> None:
+    currency = context.currency
+    orders = [
+        Order(
+            number=str(first_number + index),
+            customer_id=spec.customer_id,
+            email=spec.email,
+            status=spec.status,
+            payment_status=spec.payment_status,
+            fulfilment_status=spec.fulfilment_status,
+            shipping_address=spec.shipping_address,
+            billing_address=spec.shipping_address,
+            language=spec.language,
+            currency=currency,
+            subtotal_amount=spec.subtotal,
+            shipping_amount=spec.shipping,
+            tax_amount=spec.tax,
+            total_amount=spec.total,
+            tax_included=True,
+            base_currency=currency,
+            base_total_amount=spec.total,
+            utm_source=spec.utm_source,
+            utm_medium=spec.utm_medium,
+            utm_campaign=spec.utm_campaign,
+            placed_at=spec.placed_at,
+            paid_at=spec.paid_at,
+            cancelled_at=spec.cancelled_at,
+            created_at=spec.placed_at,
+            updated_at=spec.updated_at,
+        )
+        for index, spec in enumerate(batch)
+    ]
+    Order.objects.bulk_create(orders)
+
+    lines: list[OrderLine] = []
+    payments: list[Payment] = []
+    fulfilments: list[Fulfilment] = []
+    fulfilled: list[list[OrderLine]] = []
+    for order, spec in zip(orders, batch, strict=True):
+        shipped = spec.fulfilment_status in (FulfilmentStatus.FULFILLED, FulfilmentStatus.RETURNED)
+        refunded = spec.payment_status == PaymentStatus.REFUNDED
+        order_lines = [
+            OrderLine(
+                order_id=order.pk,
+                variant_id=line.variant.variant_id,
+                product_title=line.variant.product_title,
+                variant_title=line.variant.variant_title,
+                sku=line.variant.sku,
+                quantity=line.quantity,
+                currency=currency,
+                unit_price_amount=line.variant.price,
+                tax_amount=line.tax,
+                total_amount=line.subtotal,
+                tax_rate=TAX_RATE,
+                unit_cost_amount=line.variant.cost,
+                quantity_fulfilled=line.quantity if shipped else 0,
+                quantity_refunded=line.quantity if refunded else 0,
+                hs_code=line.variant.hs_code,
+                country_of_origin=line.variant.country_of_origin,
+            )
+            for line in spec.lines
+        ]
+        lines += order_lines
+        payments += [
+            Payment(
+                order_id=order.pk,
+                gateway=payment.gateway,
+                kind=payment.kind,
+                status=Payment.Status.SUCCEEDED,
+                currency=currency,
+                amount=payment.amount,
+                fee_amount=payment.fee,
+                provider_reference=payment.reference,
+                created_at=payment.at,
+            )
+            for payment in spec.payments
+        ]
+        if spec.fulfilment is not None:
+            parcel = spec.fulfilment
+            fulfilments.append(
+                Fulfilment(
+                    order_id=order.pk,
+                    status=parcel.status,
+                    carrier=parcel.carrier,
+                    tracking_number=parcel.tracking_number,
+                    tracking_url=parcel.tracking_url,
+                    shipping_cost_amount=parcel.shipping_cost,
+                    shipping_cost_currency=currency,
+                    shipped_at=parcel.shipped_at,
+                    delivered_at=parcel.delivered_at,
+                    created_at=parcel.shipped_at,
+                )
+            )
+            fulfilled.append(order_lines)
+    OrderLine.objects.bulk_create(lines)
+    Payment.objects.bulk_create(payments)
+    Fulfilment.objects.bulk_create(fulfilments)
+    FulfilmentLine.objects.bulk_create(
+        FulfilmentLine(fulfilment_id=fulfilment.pk, order_line_id=line.pk, quantity=line.quantity)
+        for fulfilment, order_lines in zip(fulfilments, fulfilled, strict=True)
+        for line in order_lines
+    )
+    context.result.orders += len(orders)
+    context.result.order_lines += len(lines)
+
+
+# 6. Staff -----------------------------------------------------------------------------------
 
 
 def staff_ensure(*, email: str, password: str | None = None) -> tuple[Customer, str | None]:
@@ -526,7 +751,7 @@ def _write_staff(context: SeedContext, password: str | None) -> None:
 
 
 def wipe() -> None:
-    """Delete the catalog, the brand settings and every customer who is not staff.
+    """Delete the orders, the catalog, the brand settings and every customer who is not staff.
 
     Raw deletes, children first: the ORM's cascading delete would load and signal every
     one of 100,000 variants. Staff accounts stay, so nobody is locked out.
@@ -535,6 +760,12 @@ def wipe() -> None:
         shoppers = Customer.objects.filter(is_staff=False, is_superuser=False)
         Product.objects.update(featured_image=None)
         for queryset in (
+            FulfilmentLine.objects.all(),
+            Fulfilment.objects.all(),
+            Payment.objects.all(),
+            OrderLine.objects.all(),
+            Order.objects.all(),
+            OrderNumberSequence.objects.all(),
             PriceChange.objects.all(),
             ProductFacet.objects.all(),
             Product.tags.through.objects.all(),

@@ -7,15 +7,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from freehold.demo.seed import catalog_exists, seed, wipe
+from freehold.demo.seed import DEMO_ORDERS, catalog_exists, seed, wipe
 
 
 class Command(BaseCommand):
-    help = "Create the Northwind demo brand: settings, products, collections, customers, staff."
+    help = (
+        "Create the Northwind demo brand: settings, products, collections, customers, "
+        "orders, staff."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--products", type=int, default=300, help="Number of products.")
         parser.add_argument("--customers", type=int, default=500, help="Number of customers.")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=DEMO_ORDERS,
+            help="Number of orders over the last 18 months.",
+        )
         parser.add_argument("--seed", type=int, default=42, help="Same seed, same store.")
         parser.add_argument(
             "--no-images", action="store_true", help="Skip drawing product, logo and hero images."
@@ -31,7 +40,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for name in ("products", "customers"):
+        for name in ("products", "customers", "orders"):
             if options[name] < 0:
                 raise CommandError(f"--{name} cannot be negative.")
         if options["products"] < 1:
@@ -49,6 +58,7 @@ class Command(BaseCommand):
         result = seed(
             products=options["products"],
             customers=options["customers"],
+            orders=options["orders"],
             seed=options["seed"],
             progress=not options["quiet"],
             images=not options["no_images"],
@@ -59,7 +69,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {result.products:,} products ({result.variants:,} variants, "
                 f"{result.product_images:,} images), {result.collections} collections and "
-                f"{result.customers:,} customers in {elapsed:.1f} s."
+                f"{result.customers:,} customers and {result.orders:,} orders "
+                f"({result.order_lines:,} lines) in {elapsed:.1f} s."
             )
         )
         password = result.staff_password or "(unchanged)"
