@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from freehold.core.clock import frozen_at
 from freehold.core.models import AuditEvent
@@ -194,3 +196,35 @@ def test_an_event_for_an_unknown_order_is_recorded_and_ignored(make_order, test_
     # then it is recorded as processed and ignored
     assert outcome.result == "ignored"
     assert ProviderEvent.objects.get().processed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_deliveries_of_one_event_apply_it_once(make_order, test_gateway):
+    if connection.vendor != "postgresql":
+        pytest.skip("simultaneous deliveries need PostgreSQL's concurrent writers")
+    # given one signed "paid" webhook, delivered eight times at once (provider retries)
+    order = make_order(total_amount=Decimal("50.00"))
+    body, headers = _webhook(test_gateway, order, "pay")
+    results: list[str] = []
+    start = threading.Barrier(8)
+
+    def deliver():
+        try:
+            start.wait()
+            results.append(_receive(body, headers).result)
+        except Exception as error:  # any failure is a bug this test must show
+            results.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then it was applied once: one processed, the rest duplicates, one payment, order paid
+    assert sorted(results) == ["duplicate"] * 7 + ["processed"], results
+    assert Payment.objects.filter(order=order).count() == 1
+    order.refresh_from_db()
+    assert order.payment_status == PaymentStatus.PAID
