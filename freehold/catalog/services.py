@@ -20,6 +20,7 @@ from freehold.catalog import cache
 from freehold.catalog.html import html_to_text, sanitise_html
 from freehold.catalog.models import (
     Collection,
+    CollectionProduct,
     PriceChange,
     Product,
     ProductFacet,
@@ -345,7 +346,6 @@ def product_refresh_summary(*, product: Product) -> None:
         ),
         ignore_conflicts=True,
     )
-    cache.invalidate_products(product.pk)
 
 
 def collection_validate_rules(rules: Any) -> list[dict[str, str]]:
@@ -403,8 +403,6 @@ def collection_create(
 
 
 def collection_set_products(*, collection: Collection, products: Sequence[Product]) -> None:
-    from freehold.catalog.models import CollectionProduct
-
     CollectionProduct.objects.filter(collection=collection).delete()
     CollectionProduct.objects.bulk_create(
         CollectionProduct(collection=collection, product=p, position=i)
