@@ -77,6 +77,10 @@ class Order(models.Model):
         max_length=32, choices=FulfilmentStatus.choices, default=FulfilmentStatus.UNFULFILLED
     )
 
+    # The gateway the shopper chose at checkout ("manual", "test", "stripe"): which page and
+    # instructions the order-status page shows while the order awaits payment.
+    payment_gateway = models.CharField(max_length=64, blank=True)
+
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
 

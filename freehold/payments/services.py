@@ -202,6 +202,30 @@ def _payment(
     )
 
 
+def payment_start(
+    *, order: Order, gateway_code: str, return_url: str, cancel_url: str
+) -> gateways.PaymentStart:
+    """Begin paying `order` with a gateway: where to send the shopper, or what to tell them.
+
+    Records the gateway on the order (the status page shows its instructions while the order
+    waits). Starting again (the shopper came back from a declined card and tries once more)
+    is allowed while the order awaits payment or failed; a paid or cancelled order refuses.
+    """
+    gateway = gateways.get(gateway_code)
+    if order.payment_status not in {PaymentStatus.AWAITING_PAYMENT, PaymentStatus.FAILED}:
+        raise gateways.PaymentError(
+            f"Order {order.number} cannot be paid now: it is {order.get_payment_status_display()}.",
+            code="not_payable",
+        )
+    if order.payment_gateway != gateway_code:
+        order.payment_gateway = gateway_code
+        order.updated_at = clock.now()
+        Order.objects.filter(pk=order.pk).update(
+            payment_gateway=gateway_code, updated_at=order.updated_at
+        )
+    return gateway.start(order, return_url=return_url, cancel_url=cancel_url)
+
+
 @transaction.atomic
 def payment_mark_paid(*, order: Order, actor: Actor, reference: str = "") -> Payment:
     """Staff saw the bank transfer (or the courier's cash) arrive: record it, mark the order paid.

@@ -1,0 +1,99 @@
+"""Which cart a request is shopping with: the customer's, or the guest's kept in the session.
+
+A guest's cart token lives in the session (never in a readable cookie of its own), so a
+cached page never carries it and another visitor cannot guess it. A logged-in customer's cart
+is keyed on the customer, so it follows them across devices; at login the guest cart is merged
+into it (see `merge_guest_cart`, connected to Django's `user_logged_in` signal in apps.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from freehold.checkout import selectors, services
+from freehold.checkout.models import Cart
+from freehold.customers.models import Customer
+
+SESSION_KEY = "cart_token"
+NOTICES_KEY = "cart_notices"
+
+
+def _store_currency(request: HttpRequest) -> str:
+    # Imported late: the storefront app imports checkout, not the other way round.
+    from freehold.storefront.selectors import chrome
+
+    return chrome(request).settings.currency
+
+
+def _customer(request: HttpRequest) -> Customer | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and isinstance(user, Customer):
+        return user
+    return None
+
+
+def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
+    """The open cart of this visitor; a new one when `create` and there is none yet.
+
+    Reading never creates a cart or a session: a visitor who only browses costs no rows.
+    """
+    customer = _customer(request)
+    currency = _store_currency(request)
+    if customer is not None:
+        cart = (
+            Cart.objects.filter(customer=customer, currency=currency, completed_at__isnull=True)
+            .order_by("-updated_at", "-id")
+            .first()
+        )
+        if cart is None and create:
+            cart = services.cart_for_customer(customer=customer, currency=currency)
+        return cart
+    session = getattr(request, "session", None)
+    token = session.get(SESSION_KEY, "") if session is not None else ""
+    cart = selectors.cart_by_token(token)
+    if cart is None and create:
+        cart = services.cart_create(currency=currency)
+        remember_cart(request, cart)
+    return cart
+
+
+def remember_cart(request: HttpRequest, cart: Cart) -> None:
+    """Keep a guest cart's token in the session (a customer's cart needs no token)."""
+    request.session[SESSION_KEY] = cart.token
+
+
+def forget_cart(request: HttpRequest) -> None:
+    """After checkout: the next add starts a new cart."""
+    request.session.pop(SESSION_KEY, None)
+
+
+def pop_notices(request: HttpRequest) -> list[str]:
+    """What a login merge changed in the cart, shown once on the next cart page."""
+    return list(request.session.pop(NOTICES_KEY, []) or [])
+
+
+def merge_guest_cart(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in` receiver: move the guest cart's lines into the customer's cart.
+
+    Django keeps the session's data across the login's key rotation, so the guest token is
+    still there. A merge never makes a login fail: lines that cannot move are dropped and
+    `cart_notices` says so.
+    """
+    if request is None or not isinstance(user, Customer):
+        return
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    guest = selectors.cart_by_token(session.get(SESSION_KEY, ""))
+    if guest is None:
+        return
+    if guest.customer_id is not None and guest.customer_id != user.pk:
+        session.pop(SESSION_KEY, None)
+        return
+    target = services.cart_for_customer(customer=user, currency=guest.currency)
+    merged = services.cart_merge(source=guest, target=target)
+    session.pop(SESSION_KEY, None)
+    if merged.notices:
+        session[NOTICES_KEY] = list(merged.notices)
