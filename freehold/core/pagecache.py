@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 IGNORED_PARAMETERS = frozenset(
@@ -62,8 +63,21 @@ def tags_for(prefix: str, ids: Iterable[int]) -> list[str]:
 
 
 def invalidate(*tags: str) -> None:
+    """Give the tags new versions now, and again when the surrounding transaction commits.
+
+    Now: so this process stops serving the old page at once. Again at commit: a request that
+    rendered the page between the first bump and the commit read the old rows and cached them
+    under the new version; the second bump retires that copy. Outside a transaction the
+    first bump is all there is.
+    """
     if not tags:
         return
+    _bump(tags)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(tags))
+
+
+def _bump(tags: tuple[str, ...]) -> None:
     version = time.time_ns()
     cache.set_many({_VERSION_PREFIX + t: version for t in tags}, timeout=None)
 

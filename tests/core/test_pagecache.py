@@ -42,6 +42,20 @@ def test_invalidating_a_shown_tag_re_renders():
     assert len(rendered) == 2
 
 
+@pytest.mark.django_db
+def test_a_page_cached_while_the_change_was_uncommitted_is_retired_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    # Given a write in progress that has invalidated the product
+    with django_capture_on_commit_callbacks(execute=True):
+        pagecache.invalidate("product:a")
+        # When another request renders and caches the page before the write commits
+        product_view(get())
+        assert product_view(get())["X-Page-Cache"] == "hit"
+    # Then the commit retires that copy: it may show the rows as they were before
+    assert product_view(get())["X-Page-Cache"] == "miss"
+
+
 def test_invalidating_another_tag_keeps_the_page():
     product_view(get())
     pagecache.invalidate("product:zzz")
