@@ -228,3 +228,20 @@ def test_the_same_seed_generates_the_same_orders():
     assert first == summary(42)
     assert first != summary(7)
     assert [placed for _, _, placed, *_ in first] == sorted(placed for _, _, placed, *_ in first)
+
+
+@pytest.mark.django_db
+def test_the_application_inserts_after_the_seeded_rows_and_addresses_read_back(seeded):
+    # Given orders written by COPY / executemany with keys the seed handed out itself
+    highest = Order.objects.order_by("-pk").values_list("pk", flat=True).first()
+    seeded_order = Order.objects.exclude(shipping_address={}).first()
+
+    # When the application creates an order the ordinary way
+    order = Order.objects.create(number="x-1", email="late@example.com", currency="EUR")
+
+    # Then its key follows the seeded ones (the sequence was moved past them)
+    assert order.pk > highest
+    # And JSON columns come back as the dicts the generator wrote
+    assert isinstance(seeded_order.shipping_address, dict)
+    assert seeded_order.shipping_address["country_code"]
+    assert seeded_order.payment_gateway in {"test", "manual"}

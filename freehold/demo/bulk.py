@@ -1,0 +1,120 @@
+"""Inserting many rows without model instances: COPY on PostgreSQL, executemany on SQLite.
+
+`bulk_create` is the right tool for thousands of rows. For the million orders of a load test
+it spends most of its time building model instances, preparing every value through its field
+and compiling one very wide INSERT per batch. Here a row is a dict of column values; fields
+that are missing take their model default; primary keys are handed out from a block reserved
+up front (`IdBlock`), so children can point at parents without reading anything back.
+
+Values still go through `field.get_db_prep_save` where a backend needs it (JSON everywhere,
+datetimes and decimals on SQLite), so what lands is what the ORM would have written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Max
+
+NOT_PROVIDED = object()
+
+
+class IdBlock:
+    """Primary keys for a model's new rows, counting up from the largest in the table.
+
+    Only for a writer that has the table to itself (the seed); `finish` moves PostgreSQL's
+    sequence past the last key used, so the application's own inserts continue from there.
+    """
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.next = int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+    def take(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+    def finish(self) -> None:
+        if connection.vendor != "postgresql":
+            return  # SQLite's AUTOINCREMENT follows the largest key inserted.
+        table = self.model._meta.db_table
+        column = self.model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                [table, column, self.next],
+            )
+
+
+class RowWriter:
+    """Writes dict rows into one model's table; build it once, call `write` per batch."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.fields = [field for field in model._meta.concrete_fields]
+        self.columns = [field.column for field in self.fields]
+        self.defaults: list[Any] = []
+        self.per_row_defaults: list[Callable[[], Any] | None] = []
+        for field in self.fields:
+            if field.primary_key:
+                self.defaults.append(NOT_PROVIDED)
+                self.per_row_defaults.append(None)
+            elif field.has_default() and callable(field.default) and field.unique:
+                # A unique default (an order's token) must be drawn for every row.
+                self.defaults.append(NOT_PROVIDED)
+                self.per_row_defaults.append(field.default)
+            else:
+                self.defaults.append(field.get_default())  # "" for text, None if nullable
+                self.per_row_defaults.append(None)
+        self.converters: list[Callable[[Any], Any] | None] = [
+            self._converter(field) for field in self.fields
+        ]
+
+    @staticmethod
+    def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+        if connection.vendor == "postgresql" and not isinstance(field, models.JSONField):
+            return None  # psycopg adapts Decimal, datetime, bool and str itself.
+
+        def convert(value: Any) -> Any:
+            return field.get_db_prep_save(value, connection)
+
+        return convert
+
+    def _tuple(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = []
+        for field, default, per_row, convert in zip(
+            self.fields, self.defaults, self.per_row_defaults, self.converters, strict=True
+        ):
+            value = row.get(field.attname, NOT_PROVIDED)
+            if value is NOT_PROVIDED:
+                if per_row is not None:
+                    value = per_row()
+                elif default is NOT_PROVIDED:
+                    raise ValueError(f"{self.model.__name__}.{field.attname} needs a value")
+                else:
+                    value = default
+            if convert is not None and value is not None:
+                value = convert(value)
+            values.append(value)
+        return tuple(values)
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(str(column)) for column in self.columns)
+        count = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(self._tuple(row))
+                        count += 1
+            else:
+                tuples = [self._tuple(row) for row in rows]
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuples)
+                count = len(tuples)
+        return count
