@@ -252,3 +252,10 @@ EMAIL_HOST_USER = os.environ.get("FREEHOLD_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("FREEHOLD_EMAIL_PASSWORD", "")
 EMAIL_TIMEOUT = int(os.environ.get("FREEHOLD_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("FREEHOLD_FROM_EMAIL", "shop@localhost")
+
+# Stripe (freehold.payments.stripe_gateway). The gateway is offered only when a secret key is set.
+# STRIPE_WEBHOOK_SECRET is the endpoint's signing secret (whsec_...) from Stripe's dashboard;
+# STRIPE_API_BASE points the client elsewhere (the tests' local imitation), empty = Stripe's own.
+STRIPE_SECRET_KEY = os.environ.get("FREEHOLD_STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("FREEHOLD_STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("FREEHOLD_STRIPE_API_BASE", "").rstrip("/")
