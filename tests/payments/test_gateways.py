@@ -28,7 +28,7 @@ def test_the_built_in_gateways_are_registered():
     codes = [gateway.code for gateway in gateways.available()]
 
     # then the manual and test gateways are there, and each satisfies the protocol
-    assert codes[:2] == ["manual", "test"]
+    assert {"manual", "test"} <= set(codes)
     assert isinstance(gateways.get("manual"), ManualGateway)
     assert all(isinstance(gateway, Gateway) for gateway in gateways.available())
 
