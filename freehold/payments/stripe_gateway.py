@@ -187,11 +187,15 @@ class StripeGateway:
 
     def start(self, order: Order, *, return_url: str, cancel_url: str) -> PaymentStart:
         """A Checkout Session for the order's total. Starting again for the same order and
-        amount (a double click, a retry after a timeout) gets the same session back."""
+        amount (a double click, a retry after a timeout) gets the same session back; after a
+        failed attempt the key changes (it counts the failures), so the shopper gets a fresh
+        session instead of the finished one."""
         _require_absolute(return_url, cancel_url)
         currency = order.currency.upper()
         amount = to_minor_units(to_decimal(order.total_amount), currency)
         metadata = {"order_token": order.token, "order_number": str(order.number)}
+        failures = order.payments.filter(status="failed").count()
+        key = f"freehold-session-{order.token}-{currency}-{amount}-{failures}"
         with _stripe_errors("create the payment page"):
             session = self.client.v1.checkout.sessions.create(
                 params={
@@ -213,7 +217,7 @@ class StripeGateway:
                     "success_url": return_url,
                     "cancel_url": cancel_url,
                 },
-                options={"idempotency_key": f"freehold-session-{order.token}-{currency}-{amount}"},
+                options={"idempotency_key": key},
             )
         if not session.url:
             raise GatewayFailure(f"Stripe created session {session.id} without a payment page.")

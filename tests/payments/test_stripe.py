@@ -235,6 +235,26 @@ def test_starting_twice_sends_one_idempotency_key_and_gets_one_session(
 
 
 @pytest.mark.django_db
+def test_after_a_failed_attempt_starting_again_makes_a_new_session(
+    make_order, fake_stripe, stripe_gateway
+):
+    # given a first session whose payment failed
+    order = make_order(total_amount=Decimal("12.50"))
+    first = stripe_gateway.start(order, return_url=RETURN_URL, cancel_url=CANCEL_URL)
+    Payment.objects.create(
+        order=order, gateway="stripe", kind="capture", status="failed", currency="EUR",
+        amount=Decimal("12.50"),
+    )  # fmt: skip
+
+    # when the shopper tries again
+    second = stripe_gateway.start(order, return_url=RETURN_URL, cancel_url=CANCEL_URL)
+
+    # then Stripe is asked for a new session under a new key
+    assert second.session != first.session
+    assert len({request.header("Idempotency-Key") for request in fake_stripe.requests}) == 2
+
+
+@pytest.mark.django_db
 def test_a_library_retry_after_a_server_error_reuses_the_key(make_order, fake_stripe, use_gateway):
     # given a gateway that retries once, and Stripe failing the first request
     gateway = use_gateway(_gateway_for(fake_stripe.url, retries=1))
