@@ -6,6 +6,7 @@
                   [--reset]
     freehold migrate
     freehold createstaff --email EMAIL [--password PASSWORD]
+    freehold worker [--once] [--interval SECONDS]   background jobs (unpaid-order expiry)
     freehold manage <any Django management command>
 
 Thin on purpose: argument parsing, then a Django management command or a granian process.
@@ -14,11 +15,13 @@ Thin on purpose: argument parsing, then a Django management command or a granian
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +30,7 @@ SETTINGS_MODULE = "freehold.settings"
 WSGI_APPLICATION = "freehold.wsgi:application"
 READY_TIMEOUT_SECONDS = 60
 PASSTHROUGH = ("manage", "migrate")
+WORKER_INTERVAL_SECONDS = 60
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("--email", required=True)
     staff.add_argument("--password", default=None)
     staff.set_defaults(handler=run_createstaff)
+
+    worker = commands.add_parser(
+        "worker", help="Run background jobs: release the stock of unpaid orders, every minute."
+    )
+    worker.add_argument("--once", action="store_true", help="Run one pass, then exit.")
+    worker.add_argument(
+        "--interval", type=int, default=WORKER_INTERVAL_SECONDS, help="Seconds between passes."
+    )
+    worker.set_defaults(handler=run_worker)
 
     manage = commands.add_parser("manage", help="Run any Django management command.")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -164,6 +177,82 @@ def run_manage(arguments: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["freehold manage", *arguments.arguments])
+    return 0
+
+
+def worker_pass() -> int:
+    """One round of background jobs; the number of unpaid orders expired.
+
+    Connections are refreshed around the pass: the worker lives for weeks, and a connection
+    the database closed in between (a restart, an idle timeout) must not fail every pass.
+    """
+    from freehold.orders.operations import orders_expire_unpaid
+
+    _drop_stale_connections()
+    try:
+        return orders_expire_unpaid()
+    finally:
+        _drop_stale_connections()
+
+
+def _drop_stale_connections() -> None:
+    """Django's `close_old_connections`, minus connections inside a caller's transaction.
+
+    A connection in an atomic block (a test, or a caller wrapping the pass) is in use, not
+    stale: closing it would abort that transaction.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def run_worker(arguments: argparse.Namespace) -> int:
+    """Expire unpaid orders now (`--once`) or every `--interval` seconds until stopped.
+
+    Ctrl-C or SIGTERM (systemd, docker stop) ends the wait at once and exits cleanly; a pass
+    in progress finishes first, since each order is cancelled in its own transaction anyway.
+    A failing pass (database briefly down) is reported and retried on the next round.
+    """
+    _setup()
+    if not _require_migrated("worker"):
+        return 1
+    if arguments.interval < 1:
+        print("freehold worker: --interval must be at least 1 second.", file=sys.stderr)
+        return 2
+    logger = logging.getLogger("freehold.worker")
+
+    def one_pass() -> bool:
+        try:
+            expired = worker_pass()
+        except Exception:
+            logger.exception("freehold worker: the pass failed")
+            print("freehold worker: the pass failed (see the log).", file=sys.stderr, flush=True)
+            return False
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{stamp} expired {expired} unpaid order(s)", flush=True)
+        return True
+
+    if arguments.once:
+        return 0 if one_pass() else 1
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(
+        f"freehold worker: expiring unpaid orders every {arguments.interval} s. "
+        "Press Ctrl+C to stop.",
+        flush=True,
+    )
+    try:
+        while not stop.is_set():
+            one_pass()
+            stop.wait(arguments.interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("freehold worker: stopped.", flush=True)
     return 0
 
 

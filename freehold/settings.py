@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "freehold.markets",
     "freehold.checkout",
     "freehold.orders",
+    "freehold.returns",
     "freehold.marketing",
     "freehold.storefront",
 ]

@@ -4,14 +4,20 @@ Subprocesses always use a fresh SQLite database in a temporary data directory, n
 database the suite runs on (DATABASE_URL is removed from their environment).
 """
 
+import datetime as dt
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from freehold import cli
+from freehold.core import clock
 from freehold.demo import prepare
+from freehold.orders.models import Order
+from freehold.orders.states import OrderStatus
 
 
 def test_serve_defaults_to_all_interfaces_and_one_worker_per_cpu():
@@ -132,3 +138,42 @@ def test_seed_fills_an_empty_database_and_refuses_a_second_time(tmp_path):
     assert "admin@example.com" in first.stdout
     assert second.returncode == 1
     assert "already has products or collections" in second.stderr
+
+
+def test_worker_runs_every_minute_by_default():
+    arguments = cli.build_parser().parse_args(["worker"])
+
+    assert (arguments.once, arguments.interval, arguments.handler) == (False, 60, cli.run_worker)
+
+
+@pytest.mark.django_db
+def test_worker_once_expires_unpaid_orders_past_the_timeout(settings, capsys):
+    # given one order unpaid for two hours and one placed a minute ago (timeout 60 minutes)
+    settings.ORDER_PAYMENT_TIMEOUT_MINUTES = 60
+    now = clock.now()
+    stale, fresh = (
+        Order.objects.create(
+            number=number,
+            email="ana@example.com",
+            currency="EUR",
+            total_amount=Decimal("10.00"),
+            placed_at=now - age,
+        )
+        for number, age in (("9001", dt.timedelta(hours=2)), ("9002", dt.timedelta(minutes=1)))
+    )
+
+    # when the worker runs one pass
+    assert cli.main(["worker", "--once"]) == 0
+
+    # then only the stale order is cancelled, and the pass says how many
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, fresh.status) == (OrderStatus.CANCELLED, OrderStatus.OPEN)
+    assert "expired 1 unpaid order(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_expire_orders_command_prints_the_count(capsys):
+    call_command("expire_orders")
+
+    assert "Expired 0 unpaid order(s)" in capsys.readouterr().out

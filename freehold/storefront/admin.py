@@ -111,6 +111,7 @@ class StoreSettingsAdmin(InvalidatesStore):
                 ]
             },
         ),
+        ("Returns", {"fields": ["return_window_days"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -106,6 +106,12 @@ class StoreSettings(models.Model):
     facebook_url = models.URLField(blank=True)
     tiktok_url = models.URLField(blank=True)
 
+    # After-sales: how long after delivery a customer may ask to return goods (a store policy,
+    # separate from the EU 14-day withdrawal right, which is fixed by law).
+    return_window_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days after delivery in which customers may request a return."
+    )
+
     updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
