@@ -27,7 +27,7 @@ from freehold.core.errors import FreeholdError
 from freehold.core.models import AuditEvent
 from freehold.core.money import Money
 from freehold.orders.models import Fulfilment, Order, OrderLine, Payment
-from freehold.orders.operations import fulfilment_create, order_cancel
+from freehold.orders.operations import fulfilment_create, fulfilment_mark_delivered, order_cancel
 from freehold.payments.services import payment_mark_paid
 from freehold.returns.models import ReturnRequest, Withdrawal
 from freehold.returns.services import order_refund_in_full
@@ -179,7 +179,13 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ["-placed_at", "-id"]
     inlines = [OrderLineInline, PaymentInline, FulfilmentInline]
-    actions = ["mark_paid", "cancel_and_restock", "fulfil_remaining", "refund_in_full"]
+    actions = [
+        "mark_paid",
+        "cancel_and_restock",
+        "fulfil_remaining",
+        "mark_delivered",
+        "refund_in_full",
+    ]
     fieldsets = [
         (
             None,
@@ -333,6 +339,18 @@ class OrderAdmin(admin.ModelAdmin):
         def operation(order: Order, actor: Actor) -> str:
             order_cancel(order=order, actor=actor, reason="cancelled by staff", restock=True)
             return "cancelled; its units are back in stock."
+
+        run_per_object(self, request, queryset.order_by("pk"), operation)
+
+    @admin.action(description="Mark shipped parcels delivered (today)", permissions=["change"])
+    def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        def operation(order: Order, actor: Actor) -> str:
+            parcels = list(order.fulfilments.filter(status=Fulfilment.Status.SHIPPED))
+            if not parcels:
+                raise FreeholdError("no shipped parcel is waiting for delivery.")
+            for parcel in parcels:
+                fulfilment_mark_delivered(fulfilment=parcel, actor=actor)
+            return f"{len(parcels)} parcel(s) marked delivered."
 
         run_per_object(self, request, queryset.order_by("pk"), operation)
 

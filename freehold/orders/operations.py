@@ -218,6 +218,46 @@ def fulfilment_create(
     return fulfilment
 
 
+@transaction.atomic
+def fulfilment_mark_delivered(
+    *, fulfilment: Fulfilment, actor: Actor, delivered_at: dt.datetime | None = None
+) -> Fulfilment:
+    """The carrier says the parcel arrived: record when.
+
+    The delivery date is what the law counts from: the EU withdrawal period ends 14 days after
+    the last parcel arrives, and the store's return window starts there too. A date in the
+    future or before the parcel was shipped is refused; marking a delivered parcel again
+    changes nothing.
+    """
+    locked = Fulfilment.objects.select_for_update().get(pk=fulfilment.pk)
+    moment = delivered_at or clock.now()
+    if locked.status == Fulfilment.Status.DELIVERED:
+        return locked
+    if locked.status != Fulfilment.Status.SHIPPED:
+        raise FulfilmentRefused(
+            f"Parcel {locked.pk} is {locked.status}; only a shipped parcel can be delivered.",
+            field="status",
+        )
+    if moment > clock.now():
+        raise FulfilmentRefused("The delivery date cannot be in the future.", field="delivered_at")
+    if locked.shipped_at is not None and moment < locked.shipped_at:
+        raise FulfilmentRefused(
+            "The delivery date cannot be before the parcel was shipped.", field="delivered_at"
+        )
+    locked.status = Fulfilment.Status.DELIVERED
+    locked.delivered_at = moment
+    locked.save(update_fields=["status", "delivered_at"])
+    audit.record(
+        actor=actor,
+        verb="fulfilment.delivered",
+        obj=locked,
+        from_state=Fulfilment.Status.SHIPPED,
+        to_state=locked.status,
+        data={"order_id": locked.order_id, "delivered_at": moment.isoformat()},
+    )
+    return locked
+
+
 def _succeeded_total(*, order: Order, kind: str) -> Decimal:
     total = Payment.objects.filter(
         order=order, kind=kind, status=Payment.Status.SUCCEEDED

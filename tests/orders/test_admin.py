@@ -227,3 +227,23 @@ def test_the_list_runs_the_same_queries_for_5_and_30_orders(staff_client):
 
     assert thirty == five
     assert Order.objects.count() == 30
+
+
+def test_marking_parcels_delivered_starts_the_clock_and_refuses_orders_without_one(staff_client):
+    # given a shipped order and an unpaid one
+    shipped = paid(place((variant(), 1)))
+    run_action(staff_client, "fulfil_remaining", shipped, apply="1", carrier="DHL")
+    unpaid = place((variant(), 1))
+
+    # when staff mark both delivered
+    response = run_action(staff_client, "mark_delivered", shipped, unpaid)
+
+    # then the parcel records the day it arrived, with an audit event, and the other is refused
+    parcel = Fulfilment.objects.get(order=shipped)
+    assert parcel.status == Fulfilment.Status.DELIVERED
+    assert parcel.delivered_at is not None
+    assert AuditEvent.objects.filter(verb="fulfilment.delivered").count() == 1
+    assert messages_of(response)[-2:] == [
+        f"#{shipped.number}: 1 parcel(s) marked delivered.",
+        f"#{unpaid.number}: no shipped parcel is waiting for delivery.",
+    ]

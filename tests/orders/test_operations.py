@@ -19,6 +19,7 @@ from freehold.orders.errors import FulfilmentRefused, OrderNotCancellable, Refun
 from freehold.orders.models import Order, OrderLine, Payment
 from freehold.orders.operations import (
     fulfilment_create,
+    fulfilment_mark_delivered,
     order_cancel,
     order_refund,
     orders_expire_unpaid,
@@ -299,3 +300,25 @@ def test_expire_cancels_only_old_unpaid_orders_once(settings):
     assert stock_of(mug) == 3
     event = AuditEvent.objects.get(verb="order.status_changed", object_id=str(old_unpaid.pk))
     assert event.actor_kind == AuditEvent.ActorKind.SYSTEM
+
+
+def test_a_delivery_date_must_fall_between_shipping_and_now():
+    # given a parcel shipped at MOMENT
+    variant = variant_of(make_product(price="10.00", stock=3, currency="EUR"))
+    order = paid_order((variant, 1))
+    with frozen_at(MOMENT):
+        parcel = fulfilment_create(order=order, lines={line_of(order, variant).pk: 1}, actor=STAFF)
+
+    with frozen_at(MOMENT + dt.timedelta(days=2)):
+        # when staff give a date before it was shipped, or one in the future, it is refused
+        for wrong in (MOMENT - dt.timedelta(hours=1), MOMENT + dt.timedelta(days=3)):
+            with pytest.raises(FulfilmentRefused) as refused:
+                fulfilment_mark_delivered(fulfilment=parcel, actor=STAFF, delivered_at=wrong)
+            assert refused.value.field == "delivered_at"
+        # and a date in between is recorded, once
+        arrived = MOMENT + dt.timedelta(days=1)
+        delivered = fulfilment_mark_delivered(fulfilment=parcel, actor=STAFF, delivered_at=arrived)
+        again = fulfilment_mark_delivered(fulfilment=parcel, actor=STAFF)
+
+    assert (delivered.status, delivered.delivered_at) == ("delivered", arrived)
+    assert again.delivered_at == arrived
