@@ -145,6 +145,9 @@ def _context(
         "shipping_address": _address_lines(order.shipping_address, language),
         "store_address": _store_address(store),
         "status_url": f"{settings.SITE_URL}/orders/{order.token}" if settings.SITE_URL else "",
+        # The EU withdrawal form, prefilled for this order. Without SITE_URL the e-mail names
+        # the path, so the shopper still learns of the right and where to use it.
+        "withdrawal_url": f"{settings.SITE_URL}/withdrawal?order={order.token}",
         "fulfilment": fulfilment,
         "refund": (
             Money(Decimal(str(refund_amount)), order.currency)

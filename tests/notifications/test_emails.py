@@ -115,6 +115,16 @@ def test_the_shipping_e_mail_gives_carrier_and_tracking(order):
     assert "DHL" in html and "JD0146000" in html
 
 
+def test_the_confirmation_tells_the_shopper_how_to_withdraw(order):
+    # EU: an order confirmation must inform of the right of withdrawal (else +12 months)
+    _subject, text, html = emails.render("order_confirmation", order=order)
+
+    link = f"/withdrawal?order={order.token}"
+    assert "within 14 days of receiving the last item" in text
+    assert f"Withdraw from contract here: https://fjell.example{link}" in text
+    assert f'href="https://fjell.example{link}"' in html
+
+
 def test_the_refund_e_mail_gives_the_amount(order):
     _subject, text, html = emails.render("order_refunded", order=order, refund_amount="12.5")
 
