@@ -5,6 +5,7 @@ from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("payments/", include("freehold.payments.urls")),
     path("", include("freehold.returns.urls")),
     path("", include("freehold.storefront.urls")),
 ]

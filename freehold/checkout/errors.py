@@ -12,3 +12,18 @@ class CartError(FreeholdError):
     """
 
     code = "cart"
+
+
+class CheckoutInvalid(CartError):
+    """Several fields of the checkout form are wrong at once: `errors` maps field to message.
+
+    A form shows every problem together; `field` and `message` name the first one, for callers
+    that only show one.
+    """
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = dict(errors)

@@ -12,20 +12,18 @@ nothing the client posts about prices is read.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 
 from freehold.catalog.services import stock_decrement
-from freehold.checkout import pricing, selectors
+from freehold.checkout import selectors
 from freehold.checkout.errors import CartError
 from freehold.checkout.models import Cart
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
-from freehold.marketing.services import discount_redeem, discount_validate
-from freehold.markets.selectors import shipping_option, to_pricing_shipping
+from freehold.marketing.services import discount_redeem
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
@@ -104,41 +102,18 @@ def _place(
                 code="unavailable",
                 field=f"lines[{line.pk}]",
             )
-    priced_input = selectors.cart_pricing_input(cart, lines=lines)
-    code = next(iter(cart.discount_codes or []), "")
-    if code:
-        # Re-validated here, at the moment of sale: the code may have expired or run out since
-        # it was entered. The use itself is taken below, in this transaction.
-        subtotal = pricing.calculate(priced_input).subtotal
-        priced_input = replace(
-            priced_input,
-            discount=discount_validate(
-                code=code,
-                currency=cart.currency,
-                subtotal=subtotal,
-                email=email,
-                customer=cart.customer,
-            ),
-        )
-    if cart.shipping_method_code:
-        # Re-priced here from the zone's current rates: the client never names a price.
-        country = str(shipping_address.get("country_code", "")).upper()
-        before_shipping = pricing.calculate(priced_input)
-        option = shipping_option(
-            code=cart.shipping_method_code,
-            country_code=country,
-            currency=cart.currency,
-            subtotal=before_shipping.subtotal - before_shipping.discount,
-            weight_grams=sum(line.variant.weight_grams * line.quantity for line in lines),
-        )
-        if option is None:
-            raise CartError(
-                "This shipping method is not available for your address; choose another.",
-                code="shipping_unavailable",
-                field="shipping_method",
-            )
-        priced_input = replace(priced_input, shipping=to_pricing_shipping(option))
-    totals = pricing.calculate(priced_input)
+    # The same quote the checkout page shows, strict: a discount code that expired or ran out
+    # since it was entered, or a shipping method the address cannot use, refuses the order.
+    # The discount's use itself is taken below, in this transaction.
+    quote = selectors.checkout_quote(
+        cart,
+        country_code=str(shipping_address.get("country_code", "")),
+        email=email,
+        lines=lines,
+        strict=True,
+    )
+    totals = quote.totals
+    code = quote.discount.code if quote.discount is not None else ""
 
     for line in sorted(lines, key=lambda item: item.variant_id):
         if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):

@@ -1,11 +1,23 @@
-"""Reading carts: by token, their lines in one query, and their totals through the pipeline."""
+"""Reading carts: by token, their lines in one query, and their totals through the pipeline.
+
+`checkout_quote` is the one computation of what a checkout costs (discount code, shipping,
+totals): the checkout page shows it and `placement._place` charges it, so the two cannot
+disagree.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from freehold.checkout import pricing
+from freehold.checkout.errors import CartError
 from freehold.checkout.models import Cart, CartLine
+from freehold.marketing.errors import DiscountError
+from freehold.marketing.services import discount_validate
+from freehold.markets.countries import normalise_country_code
+from freehold.markets.models import ShippingZone
+from freehold.markets.selectors import ShippingOption, shipping_options, to_pricing_shipping
 
 
 def cart_by_token(token: str) -> Cart | None:
@@ -19,7 +31,7 @@ def cart_lines(cart: Cart) -> list[CartLine]:
     """The lines with variant, product and featured image: everything a cart page shows."""
     return list(
         CartLine.objects.filter(cart_id=cart.pk).select_related(
-            "variant", "variant__product", "variant__product__featured_image"
+            "variant", "variant__image", "variant__product", "variant__product__featured_image"
         )
     )
 
@@ -49,3 +61,124 @@ def cart_pricing_input(
 
 def cart_totals(cart: Cart, *, lines: Sequence[CartLine] | None = None) -> pricing.PricingResult:
     return pricing.calculate(cart_pricing_input(cart, lines=lines))
+
+
+@dataclass(frozen=True)
+class CheckoutQuote:
+    """What the cart costs for a destination and a shopper, and the choices that led there.
+
+    `problems` (field -> message) lists what a lenient quote had to leave out: a discount code
+    that no longer applies, a shipping method the destination cannot use, a missing choice.
+    A strict quote raises the first of them instead.
+    """
+
+    lines: list[CartLine]
+    totals: pricing.PricingResult
+    country_code: str
+    discount: pricing.Discount | None = None
+    shipping_options: list[ShippingOption] = field(default_factory=list)
+    shipping: ShippingOption | None = None
+    requires_shipping: bool = False
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def priced_lines(self) -> list[tuple[CartLine, pricing.LineResult]]:
+        by_key = {result.key: result for result in self.totals.lines}
+        return [(line, by_key[str(line.pk)]) for line in self.lines]
+
+
+def checkout_quote(
+    cart: Cart,
+    *,
+    country_code: str,
+    email: str,
+    lines: Sequence[CartLine] | None = None,
+    strict: bool = True,
+) -> CheckoutQuote:
+    """Price the cart as it would be sold to `email` at an address in `country_code`.
+
+    The discount code is validated for this shopper and subtotal; shipping is re-priced from
+    the destination zone's current rates for the discounted subtotal and the weight. Strict
+    (placing the order) raises `DiscountError` or `CartError` on the first problem; lenient
+    (showing the checkout page) leaves the problem out of the totals and reports it.
+    """
+    lines = list(cart_lines(cart) if lines is None else lines)
+    priced_input = cart_pricing_input(cart, lines=lines)
+    problems: dict[str, str] = {}
+
+    def problem(error: CartError | DiscountError) -> None:
+        if strict:
+            raise error
+        problems.setdefault(error.field or "cart", error.message)
+
+    discount = None
+    code = next(iter(cart.discount_codes or []), "")
+    if code:
+        # Re-validated every time: the code may have expired or run out since it was entered.
+        subtotal = pricing.calculate(priced_input).subtotal
+        try:
+            discount = discount_validate(
+                code=code,
+                currency=cart.currency,
+                subtotal=subtotal,
+                email=email,
+                customer=cart.customer,
+            )
+        except DiscountError as error:
+            problem(error)
+        else:
+            priced_input = replace(priced_input, discount=discount)
+
+    country = normalise_country_code(country_code)
+    requires_shipping = any(line.variant.requires_shipping for line in lines)
+    options: list[ShippingOption] = []
+    if country:
+        # Priced from the zone's current rates: the client never names a price.
+        before_shipping = pricing.calculate(priced_input)
+        options = shipping_options(
+            country_code=country,
+            currency=cart.currency,
+            subtotal=before_shipping.subtotal - before_shipping.discount,
+            weight_grams=sum(line.variant.weight_grams * line.quantity for line in lines),
+        )
+    chosen = None
+    if cart.shipping_method_code:
+        chosen = next((o for o in options if o.code == cart.shipping_method_code), None)
+        if chosen is None:
+            problem(
+                CartError(
+                    "This shipping method is not available for your address; choose another.",
+                    code="shipping_unavailable",
+                    field="shipping_method",
+                )
+            )
+        else:
+            priced_input = replace(priced_input, shipping=to_pricing_shipping(chosen))
+    elif requires_shipping and options:
+        problem(
+            CartError(
+                "Choose a shipping method.", code="shipping_required", field="shipping_method"
+            )
+        )
+    if requires_shipping and not options and lines and ShippingZone.objects.exists():
+        # The store ships somewhere, but not to this address (a store without zones has not
+        # set shipping up yet, and sells without a shipping charge).
+        problem(
+            CartError(
+                "We cannot ship this order to that country yet."
+                if country
+                else "Enter your shipping address.",
+                code="shipping_unavailable",
+                field="country_code",
+            )
+        )
+    return CheckoutQuote(
+        lines=lines,
+        totals=pricing.calculate(priced_input),
+        country_code=country,
+        discount=discount,
+        shipping_options=options,
+        shipping=chosen,
+        requires_shipping=requires_shipping,
+        problems=problems,
+    )

@@ -11,16 +11,58 @@ checkout, which is where "sold out" is decided for good.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from freehold.catalog.models import Product, Variant
-from freehold.checkout.errors import CartError
+from freehold.checkout import selectors
+from freehold.checkout.errors import CartError, CheckoutInvalid
 from freehold.checkout.models import Cart, CartLine
 from freehold.core import clock
 from freehold.core.errors import NotFound
 from freehold.customers.models import Customer
+from freehold.marketing.errors import DiscountError
+from freehold.marketing.models import normalise_code
+from freehold.marketing.services import discount_validate
+from freehold.markets.countries import is_country_code, normalise_country_code
 
 MAXIMUM_QUANTITY = 999
+
+# The keys of a shipping address snapshot (the same the demo orders and the e-mails use), with
+# the longest value each may hold.
+ADDRESS_FIELDS: dict[str, int] = {
+    "first_name": 100,
+    "last_name": 100,
+    "line1": 255,
+    "line2": 255,
+    "city": 100,
+    "postal_code": 20,
+    "region": 100,
+    "country_code": 2,
+    "phone": 32,
+}
+ADDRESS_REQUIRED: dict[str, str] = {
+    "first_name": "Enter your first name.",
+    "last_name": "Enter your last name.",
+    "line1": "Enter the street and house number.",
+    "city": "Enter the town or city.",
+    "postal_code": "Enter the postal code.",
+    "country_code": "Choose the country.",
+}
+# Countries whose addresses have no postal code (after Google's address metadata): a required
+# postal code would lock their shoppers out.
+NO_POSTAL_CODE = frozenset({
+    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI",
+    "CK", "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "JM", "KI",
+    "KM", "KN", "LC", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR",
+    "ST", "SY", "TF", "TG", "TK", "TL", "TO", "TT", "TV", "UG", "VU", "YE", "ZW"
+})  # fmt: skip
+PHONE = re.compile(r"^\+?[0-9 ()./-]{4,31}$")
 
 
 def _lock_open(cart: Cart) -> Cart:
@@ -69,12 +111,18 @@ def _available(variant: Variant) -> int | None:
     return max(variant.stock_quantity, 0)
 
 
-def _check_stock(*, variant: Variant, quantity: int) -> None:
+def stock_problem(*, variant: Variant, quantity: int) -> str:
+    """ "Sold out" or "Only 2 left" when `quantity` exceeds what can be sold now, else ""."""
     available = _available(variant)
     if available is None or quantity <= available:
-        return
-    message = "Sold out" if available == 0 else f"Only {available} left"
-    raise CartError(message, code="insufficient_stock", field="quantity")
+        return ""
+    return "Sold out" if available == 0 else f"Only {available} left"
+
+
+def _check_stock(*, variant: Variant, quantity: int) -> None:
+    message = stock_problem(variant=variant, quantity=quantity)
+    if message:
+        raise CartError(message, code="insufficient_stock", field="quantity")
 
 
 def _line_of(*, cart: Cart, line_id: int) -> CartLine:
@@ -212,3 +260,144 @@ def cart_for_customer(*, customer: Customer, currency: str) -> Cart:
     if cart is not None:
         return cart
     return cart_create(currency=currency, customer=customer)
+
+
+# --- Checkout details ------------------------------------------------------------------------
+
+
+def address_normalise(data: Mapping[str, Any]) -> dict[str, str]:
+    """The address as stored: known keys only, trimmed, cut to length, country upper case."""
+    address = {
+        key: " ".join(str(data.get(key) or "").split())[:length]
+        for key, length in ADDRESS_FIELDS.items()
+    }
+    address["country_code"] = normalise_country_code(address["country_code"])
+    return address
+
+
+def address_errors(address: Mapping[str, str]) -> dict[str, str]:
+    """What is missing or wrong in a normalised address, by field, in the form's order."""
+    errors: dict[str, str] = {}
+    country = address.get("country_code", "")
+    for key, message in ADDRESS_REQUIRED.items():
+        if key == "postal_code" and country in NO_POSTAL_CODE:
+            continue
+        if not address.get(key):
+            errors[key] = message
+    if country and not is_country_code(country):
+        errors["country_code"] = "Choose a country from the list."
+    phone = address.get("phone", "")
+    if phone and not PHONE.match(phone):
+        errors["phone"] = "Enter a phone number with digits, spaces and an optional leading +."
+    return errors
+
+
+def email_error(email: str) -> str:
+    if not email:
+        return "Enter the e-mail address for your receipt."
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "Enter a valid e-mail address, such as name@example.com."
+    return ""
+
+
+@transaction.atomic
+def cart_set_details(
+    *, cart: Cart, email: str, shipping_address: Mapping[str, Any], validate: bool = True
+) -> Cart:
+    """Keep the shopper's e-mail and shipping address on the cart.
+
+    `validate=False` keeps a draft as typed (the shopper asked for shipping options before
+    finishing the form); placing the order validates it in full. A new country clears the
+    shipping method: its rates belong to the old destination's zone.
+    """
+    email = email.strip()[:254]
+    address = address_normalise(shipping_address)
+    if validate:
+        errors = {"email": email_error(email)} if email_error(email) else {}
+        errors.update(address_errors(address))
+        if errors:
+            raise CheckoutInvalid(errors)
+    locked = _lock_open(cart)
+    previous_country = str((locked.shipping_address or {}).get("country_code", ""))
+    locked.email = email
+    locked.shipping_address = address
+    if previous_country != address["country_code"]:
+        locked.shipping_method_code = ""
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["email", "shipping_address", "shipping_method_code", "updated_at"])
+    _copy(locked, cart)
+    return cart
+
+
+@transaction.atomic
+def cart_set_shipping_method(*, cart: Cart, code: str) -> Cart:
+    """Choose one of the shipping options the cart's address has now; "" clears the choice."""
+    locked = _lock_open(cart)
+    code = code.strip()
+    if code:
+        quote = selectors.checkout_quote(
+            locked,
+            country_code=str((locked.shipping_address or {}).get("country_code", "")),
+            email=locked.email,
+            strict=False,
+        )
+        if not any(option.code == code for option in quote.shipping_options):
+            raise CartError(
+                "This shipping method is not available for your address; choose another.",
+                code="shipping_unavailable",
+                field="shipping_method",
+            )
+    locked.shipping_method_code = code
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["shipping_method_code", "updated_at"])
+    _copy(locked, cart)
+    return cart
+
+
+@transaction.atomic
+def cart_apply_discount(*, cart: Cart, code: str, email: str = "") -> Cart:
+    """Put a discount code on the cart if it applies to it now (one code per cart).
+
+    Refused codes raise `DiscountError` with the reason (expired, minimum not met, used up…).
+    Placement validates the code again, and takes its use, at the moment of sale.
+    """
+    code = normalise_code(code)
+    if not code:
+        raise DiscountError("Enter a discount code.", code="empty")
+    locked = _lock_open(cart)
+    discount_validate(
+        code=code,
+        currency=locked.currency,
+        subtotal=selectors.cart_totals(locked).subtotal,
+        email=email.strip() or locked.email,
+        customer=locked.customer,
+    )
+    locked.discount_codes = [code]
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["discount_codes", "updated_at"])
+    _copy(locked, cart)
+    return cart
+
+
+@transaction.atomic
+def cart_remove_discount(*, cart: Cart) -> Cart:
+    locked = _lock_open(cart)
+    locked.discount_codes = []
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["discount_codes", "updated_at"])
+    _copy(locked, cart)
+    return cart
+
+
+def _copy(source: Cart, target: Cart) -> None:
+    """The caller's cart object shows what was saved."""
+    for name in (
+        "email",
+        "shipping_address",
+        "shipping_method_code",
+        "discount_codes",
+        "updated_at",
+    ):
+        setattr(target, name, getattr(source, name))

@@ -9,6 +9,15 @@
   var price = byId('product-price'), compare = byId('product-compare-at');
   var lowest = byId('product-lowest-price'), availability = byId('product-availability');
   var sku = byId('product-sku'), form = byId('variant-picker');
+  var addForm = byId('add-to-cart'), addButton = byId('add-to-cart-button');
+
+  // The add-to-cart form posts the variant the picker shows; a sold-out one cannot be added.
+  function setBuyable(variant) {
+    if (!addForm || !addButton) return;
+    addForm.elements.variant_id.value = variant ? variant.id : '';
+    addButton.disabled = !(variant && variant.available);
+    addButton.textContent = !variant ? 'Unavailable' : (variant.available ? 'Add to cart' : 'Sold out');
+  }
 
   function setValue(element, value) {
     if (!element) return;
@@ -71,6 +80,7 @@
     });
     var variant = data.variants.find(function (candidate) { return matches(candidate, values, -1); });
     availability.className = 'availability ' + (variant && variant.available ? 'is-available' : 'is-sold-out');
+    setBuyable(variant);
     if (!variant) {
       availability.textContent = 'Unavailable';
       return;

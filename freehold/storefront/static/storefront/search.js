@@ -3,6 +3,22 @@
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
+
+  // The header's cart count: cached pages cannot carry it, so it comes from the cart_count
+  // cookie (the number only) that the cart pages set; htmx cart changes update it too.
+  function showCartCount() {
+    var badge = document.getElementById('cart-count');
+    if (!badge) return;
+    var match = document.cookie.match(/(?:^|;\s*)cart_count=(\d{1,4})(?:;|$)/);
+    var count = match ? parseInt(match[1], 10) : 0;
+    badge.textContent = count > 0 ? String(count) : '';
+    badge.hidden = !(count > 0);
+    var link = badge.parentElement;
+    if (link) link.setAttribute('aria-label', count > 0 ? 'Cart, ' + count + (count === 1 ? ' item' : ' items') : 'Cart');
+  }
+  showCartCount();
+  document.addEventListener('htmx:afterSettle', showCartCount);
+  window.addEventListener('pageshow', showCartCount);
   document.querySelectorAll('[data-autosubmit]').forEach(function (field) {
     field.addEventListener('change', function () { field.form.submit(); });
   });
