@@ -129,6 +129,9 @@ class StripeGateway:
 
     code = "stripe"
     name = "Card and other methods (Stripe)"
+    # The hosted page the checkout redirects to: the checkout page's CSP `form-action` must
+    # allow it, or the browser blocks the redirect that follows the form's POST.
+    redirect_origins = ("https://checkout.stripe.com",)
 
     def __init__(
         self,
