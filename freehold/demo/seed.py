@@ -27,6 +27,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -70,7 +71,8 @@ from freehold.demo.generate import (
 )
 from freehold.demo.orders import TAX_RATE, Buyer, OrderSpec, SellableVariant, generate_orders
 from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
-from freehold.marketing.models import DiscountRedemption
+from freehold.marketing.models import DiscountCode, DiscountRedemption
+from freehold.markets.models import ShippingRate, ShippingZone
 from freehold.orders.models import (
     Fulfilment,
     FulfilmentLine,
@@ -155,6 +157,7 @@ def seed(
         _write_catalog(context, specs)
         collections = _write_collections(context)
         _write_store(context, collections)
+        _write_shipping_and_discounts(context)
         _write_customers(context, generate_customers(count=customers, seed=seed), customers)
         _write_orders(context, orders)
         _write_staff(context, staff_password)
@@ -482,6 +485,91 @@ def _write_store(context: SeedContext, collections: dict[str, Collection]) -> No
 
 
 # 4. Customers -------------------------------------------------------------------------------
+
+
+# Germany first (the brand ships from there), then the rest of the EU, then everywhere else.
+EU_COUNTRIES = (
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+)
+RateRow = tuple[str, str, str, str, str | None, int, int]
+DEMO_SHIPPING: tuple[tuple[str, Sequence[str] | None, list[RateRow]], ...] = (
+    # zone name, countries (None: the rest of the world), rates:
+    # (code, name, carrier, price, free over, min days, max days)
+    ("Germany", ["DE"], [
+        ("standard", "Standard", "DHL", "4.90", "75", 1, 3),
+        ("express", "Express", "DHL", "9.90", None, 1, 1),
+    ]),
+    ("European Union", EU_COUNTRIES, [
+        ("standard", "Standard", "DHL", "9.90", "100", 3, 6),
+        ("express", "Express", "UPS", "24.90", None, 1, 3),
+    ]),
+    ("Rest of world", None, [("international", "International", "DHL", "19.90", None, 5, 12)]),
+)  # fmt: skip
+DEMO_DISCOUNTS = (
+    ("WELCOME10", DiscountCode.Kind.PERCENTAGE, "10", None),
+    ("FREESHIP", DiscountCode.Kind.FREE_SHIPPING, "0", "50"),
+)
+
+
+def _write_shipping_and_discounts(context: SeedContext) -> None:
+    """Shipping zones with real-looking rates, and two codes to try at checkout."""
+    for position, (name, countries, rates) in enumerate(DEMO_SHIPPING):
+        zone = ShippingZone.objects.create(
+            name=name,
+            countries=list(countries or []),
+            is_rest_of_world=countries is None,
+            position=position,
+        )
+        ShippingRate.objects.bulk_create(
+            ShippingRate(
+                zone=zone,
+                code=code,
+                name=rate_name,
+                carrier=carrier,
+                price_amount=Decimal(price),
+                currency=context.currency,
+                free_over_amount=Decimal(free_over) if free_over else None,
+                min_delivery_days=low,
+                max_delivery_days=high,
+                position=index,
+            )
+            for index, (code, rate_name, carrier, price, free_over, low, high) in enumerate(rates)
+        )
+    for code, kind, value, minimum in DEMO_DISCOUNTS:
+        DiscountCode.objects.update_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "value": Decimal(value),
+                "currency": context.currency if kind != DiscountCode.Kind.PERCENTAGE else "",
+                "minimum_subtotal_amount": Decimal(minimum) if minimum else None,
+            },
+        )
 
 
 def _write_customers(context: SeedContext, specs: Iterable[CustomerSpec], total: int) -> None:
@@ -825,6 +913,8 @@ def wipe() -> None:
             MediaImage.objects.all(),
             Tag.objects.all(),
             Redirect.objects.all(),
+            ShippingRate.objects.all(),
+            ShippingZone.objects.all(),
             MenuItem.objects.all(),
             Menu.objects.all(),
             Page.objects.all(),

@@ -244,3 +244,25 @@ def test_wipe_keeps_staff_and_lets_the_store_be_seeded_again(seeded):
     assert (again.products, again.customers) == (3, 2)
     assert again.staff_password is None  # the existing staff account kept its password
     assert Product.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_demo_ships_everywhere_and_has_codes_to_try(seeded):
+    from freehold.marketing.services import discount_validate
+    from freehold.markets.selectors import shipping_options
+
+    def names(country: str, subtotal: str) -> dict[str, Decimal]:
+        options = shipping_options(
+            country_code=country, currency="EUR", subtotal=Decimal(subtotal), weight_grams=500
+        )
+        return {option.name: option.amount for option in options}
+
+    # Germany has free standard shipping from 75 EUR and express; the EU and the world pay more
+    assert names("DE", "20") == {"Standard": Decimal("4.90"), "Express": Decimal("9.90")}
+    assert names("DE", "80")["Standard"] == Decimal("0")
+    assert names("FR", "20")["Standard"] == Decimal("9.90")
+    assert names("JP", "20") == {"International": Decimal("19.90")}
+    # and the codes the README names work
+    assert discount_validate(code="welcome10", currency="EUR", subtotal=Decimal("30")).value == 10
+    with pytest.raises(Exception, match="50"):
+        discount_validate(code="FREESHIP", currency="EUR", subtotal=Decimal("30"))
