@@ -44,6 +44,10 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("FREEHOLD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none; the client's
+# address is the connection's). Login and lookup rate limits count per client address
+# (freehold.core.ratelimit.client_address): behind one nginx, set 1.
+TRUSTED_PROXY_COUNT = int(os.environ.get("FREEHOLD_TRUSTED_PROXY_COUNT", "0"))
 # The public base URL, used for canonical links, sitemaps and social tags when a request is absent.
 SITE_URL = os.environ.get("FREEHOLD_SITE_URL", "").rstrip("/")
 

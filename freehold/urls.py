@@ -3,10 +3,16 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from freehold.customers.auth import AdminLoginForm
+
+# The admin's login counts failed passwords with the storefront's limits (customers/auth.py).
+admin.site.login_form = AdminLoginForm
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("payments/", include("freehold.payments.urls")),
     path("", include("freehold.returns.urls")),
+    path("", include("freehold.customers.urls")),
     path("", include("freehold.storefront.urls")),
 ]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -58,9 +59,18 @@ class RateLimit:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the WSGI server reports it.
+    """The address of the client, for per-client counters.
 
-    Behind a reverse proxy the server must be told to put the client's address in REMOTE_ADDR
-    (trusting X-Forwarded-For here would let any client choose its own counter).
+    Without proxies (TRUSTED_PROXY_COUNT = 0) the connection's address. Behind N proxies, the
+    Nth address from the right of X-Forwarded-For: each proxy appends the address it was
+    reached from, so that entry was written by the outermost trusted proxy, and whatever a
+    client puts in the header itself stays to its left. Trusting more hops than there are
+    proxies would let a client choose its own counter.
     """
+    hops = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if hops > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(addresses) >= hops:
+            return addresses[-hops]
     return str(request.META.get("REMOTE_ADDR") or "unknown")

@@ -51,19 +51,20 @@ class CustomerAdmin(UserAdmin):
     form = CustomerChangeForm
     add_form = CustomerCreationForm
     list_display = ["email", "first_name", "last_name", "country_code", "is_staff", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "country_code"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "accepts_marketing", "country_code"]
     search_fields = ["email", "first_name", "last_name"]
     ordering = ["-date_joined"]
     date_hierarchy = "date_joined"
     list_per_page = 50
     inlines = [AddressInline]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "accepts_marketing_updated_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             "Personal information",
             {"fields": ("first_name", "last_name", "phone", "country_code", "language")},
         ),
+        ("Marketing", {"fields": ("accepts_marketing", "accepts_marketing_updated_at")}),
         ("Notes", {"fields": ("note", "tags")}),
         (
             "Permissions",

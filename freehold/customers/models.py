@@ -39,6 +39,10 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
+    # Consent to marketing e-mail is opt-in (GDPR, ePrivacy): off until the shopper ticks it,
+    # with the moment it last changed kept as the record of that choice.
+    accepts_marketing = models.BooleanField(default=False)
+    accepts_marketing_updated_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=clock.now, db_index=True)
