@@ -6,7 +6,7 @@
                   [--reset]
     freehold migrate
     freehold createstaff --email EMAIL [--password PASSWORD]
-    freehold worker [--once] [--interval SECONDS]   background jobs (unpaid-order expiry)
+    freehold worker [--once] [--interval SECONDS]   background jobs (e-mails, unpaid orders)
     freehold manage <any Django management command>
 
 Thin on purpose: argument parsing, then a Django management command or a granian process.
@@ -31,6 +31,9 @@ WSGI_APPLICATION = "freehold.wsgi:application"
 READY_TIMEOUT_SECONDS = 60
 PASSTHROUGH = ("manage", "migrate")
 WORKER_INTERVAL_SECONDS = 60
+# How often the worker looks for queued tasks (order e-mails): a shopper waits for these.
+TASK_POLL_SECONDS = 1.0
+DATABASE_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +198,38 @@ def worker_pass() -> int:
         _drop_stale_connections()
 
 
+def uses_task_queue() -> bool:
+    """True when e-mails and other tasks wait in the database for `freehold worker`."""
+    from django.conf import settings
+
+    return bool(settings.TASKS["default"]["BACKEND"] == DATABASE_TASKS_BACKEND)
+
+
+def tasks_pass() -> int:
+    """Run every task waiting in the database queue (e-mails), then return how many ran.
+
+    django-tasks-db's own worker in batch mode: it claims each task in a transaction, so
+    several `freehold worker` processes never send one e-mail twice.
+    """
+    if not uses_task_queue():
+        return 0
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"freehold-{socket.gethostname()[:20]}-{get_random_string(8)}",
+        excluded_queue_names=[],
+    )
+    worker.run()
+    return int(worker._run_tasks)
+
+
 def _drop_stale_connections() -> None:
     """Django's `close_old_connections`, minus connections inside a caller's transaction.
 
@@ -209,11 +244,11 @@ def _drop_stale_connections() -> None:
 
 
 def run_worker(arguments: argparse.Namespace) -> int:
-    """Expire unpaid orders now (`--once`) or every `--interval` seconds until stopped.
+    """Run queued tasks as they arrive and expire unpaid orders every `--interval` seconds.
 
-    Ctrl-C or SIGTERM (systemd, docker stop) ends the wait at once and exits cleanly; a pass
-    in progress finishes first, since each order is cancelled in its own transaction anyway.
-    A failing pass (database briefly down) is reported and retried on the next round.
+    `--once` runs one round of each and exits. Ctrl-C or SIGTERM (systemd, docker stop) ends
+    the wait at once and exits cleanly; a task or a pass in progress finishes first. A failing
+    round (database briefly down) is reported and retried on the next one.
     """
     _setup()
     if not _require_migrated("worker"):
@@ -223,31 +258,51 @@ def run_worker(arguments: argparse.Namespace) -> int:
         return 2
     logger = logging.getLogger("freehold.worker")
 
-    def one_pass() -> bool:
+    def guarded(name: str, job: Any) -> int | None:
         try:
-            expired = worker_pass()
+            return int(job())
         except Exception:
-            logger.exception("freehold worker: the pass failed")
-            print("freehold worker: the pass failed (see the log).", file=sys.stderr, flush=True)
-            return False
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{stamp} expired {expired} unpaid order(s)", flush=True)
-        return True
+            logger.exception("freehold worker: %s failed", name)
+            print(f"freehold worker: {name} failed (see the log).", file=sys.stderr, flush=True)
+            return None
+
+    def expiry_round() -> bool:
+        expired = guarded("the expiry pass", worker_pass)
+        if expired is not None:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            print(f"{stamp} expired {expired} unpaid order(s)", flush=True)
+        return expired is not None
+
+    def tasks_round() -> bool:
+        ran = guarded("the task queue", tasks_pass)
+        if ran:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            print(f"{stamp} ran {ran} queued task(s)", flush=True)
+        return ran is not None
 
     if arguments.once:
-        return 0 if one_pass() else 1
+        tasks_ok = tasks_round()
+        return 0 if expiry_round() and tasks_ok else 1
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    queue = "running queued e-mails as they arrive, " if uses_task_queue() else ""
     print(
-        f"freehold worker: expiring unpaid orders every {arguments.interval} s. "
+        f"freehold worker: {queue}expiring unpaid orders every {arguments.interval} s. "
         "Press Ctrl+C to stop.",
         flush=True,
     )
+    next_expiry = 0.0
     try:
         while not stop.is_set():
-            one_pass()
-            stop.wait(arguments.interval)
+            if time.monotonic() >= next_expiry:
+                expiry_round()
+                next_expiry = time.monotonic() + arguments.interval
+            if uses_task_queue():
+                tasks_round()
+                stop.wait(TASK_POLL_SECONDS)
+            else:
+                stop.wait(max(0.0, next_expiry - time.monotonic()))
     except KeyboardInterrupt:
         pass
     finally:

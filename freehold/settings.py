@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
     "freehold.core",
     "freehold.customers",
     "freehold.catalog",
@@ -217,13 +219,18 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; object-src 'none'"
 )
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "FREEHOLD_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# Background tasks (order and account e-mails). Development and the demo run them at once,
+# inside the request; production queues them in the database for `freehold worker`, so a slow
+# mail server never slows a checkout and a crash between order and e-mail loses nothing.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
+_tasks_backend = os.environ.get(
+    "FREEHOLD_TASKS_BACKEND", "database" if IS_PRODUCTION else "immediate"
+).strip()
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_tasks_backend.lower(), _tasks_backend)}}
 
 LOGGING = {
     "version": 1,

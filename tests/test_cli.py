@@ -177,3 +177,34 @@ def test_expire_orders_command_prints_the_count(capsys):
     call_command("expire_orders")
 
     assert "Expired 0 unpaid order(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_e_mails_wait_for_the_worker(settings, capsys):
+    # given production's task setting: e-mails are queued in the database
+    from django.core import mail
+
+    from freehold.catalog.models import Variant
+    from freehold.checkout.placement import checkout_complete
+    from freehold.checkout.services import cart_add, cart_create
+    from tests.factories import make_product, make_store_settings
+
+    settings.TASKS = {"default": {"BACKEND": cli.DATABASE_TASKS_BACKEND}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    make_store_settings(currency="EUR")
+    variant = Variant.objects.get(product=make_product(price="9.00", stock=3, currency="EUR"))
+    cart = cart_create(currency="EUR")
+    cart_add(cart=cart, variant_id=variant.pk, quantity=1)
+
+    # when an order is placed, nothing is sent during the request
+    order = checkout_complete(cart_token=cart.token, email="ana@example.com", idempotency_key="k1")
+    assert mail.outbox == []
+
+    # then one worker round sends the confirmation, and a second round sends nothing again
+    assert cli.main(["worker", "--once"]) == 0
+    assert [message.to for message in mail.outbox] == [["ana@example.com"]]
+    assert f"#{order.number}" in mail.outbox[0].subject
+    assert "ran 1 queued task(s)" in capsys.readouterr().out
+    assert cli.main(["worker", "--once"]) == 0
+    assert len(mail.outbox) == 1

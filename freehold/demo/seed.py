@@ -534,6 +534,7 @@ DEMO_DISCOUNTS = (
     ("WELCOME10", DiscountCode.Kind.PERCENTAGE, "10", None),
     ("FREESHIP", DiscountCode.Kind.FREE_SHIPPING, "0", "50"),
 )
+DEMO_DISCOUNT_CODES = [code for code, *_ in DEMO_DISCOUNTS]
 
 
 def _write_shipping_and_discounts(context: SeedContext) -> None:
@@ -893,6 +894,9 @@ def wipe() -> None:
             CartLine.objects.all(),
             Cart.objects.all(),
             DiscountRedemption.objects.filter(customer__in=shoppers),
+            # The demo's own codes; codes the merchant made stay.
+            DiscountRedemption.objects.filter(discount__code__in=DEMO_DISCOUNT_CODES),
+            DiscountCode.objects.filter(code__in=DEMO_DISCOUNT_CODES),
             FulfilmentLine.objects.all(),
             Fulfilment.objects.all(),
             Payment.objects.all(),

@@ -68,6 +68,7 @@ def buy_the_olive_jacket_with_the_test_gateway(page: Page) -> None:
     page.fill("#search-input", "harbour")
     page.press("#search-input", "Enter")
     page.get_by_role("link", name="Harbour Rain Jacket").first.click()
+    page.wait_for_selector("#variant-picker[data-ready]", state="attached")
 
     # Navy is sold out: the button says so; Olive can be added
     page.locator("label", has_text="Navy").first.click()

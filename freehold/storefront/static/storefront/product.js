@@ -103,4 +103,9 @@
     event.preventDefault();
     update();
   });
+  // A choice made before this script ran (a fast tap on a slow phone) fired no change event:
+  // catch up with what the picker shows.
+  var shown = data.variants.find(function (candidate) { return matches(candidate, chosen(), -1); });
+  if (addForm && String(shown ? shown.id : '') !== addForm.elements.variant_id.value) update();
+  form.dataset.ready = 'true';
 })();
