@@ -162,6 +162,7 @@ def _place(
             unit_price_amount=line.variant.price_amount,
             discount_amount=priced[str(line.pk)].discount,
             tax_amount=priced[str(line.pk)].tax,
+            tax_rate=quote.tax.rate if quote.tax is not None and line.variant.taxable else 0,
             total_amount=priced[str(line.pk)].net,
             unit_cost_amount=line.variant.cost_amount,
             requires_shipping=line.variant.requires_shipping,

@@ -36,17 +36,35 @@ def cart_lines(cart: Cart) -> list[CartLine]:
     )
 
 
+def store_tax() -> pricing.Tax | None:
+    """The store's one tax rate from its settings, or None when it charges none.
+
+    Tax by destination (markets, IOSS, duties) replaces this in the cross-border issue.
+    """
+    from freehold.storefront.selectors import store_settings  # storefront imports checkout
+
+    settings = store_settings()
+    if not settings.tax_rate_percent:
+        return None
+    return pricing.Tax(
+        label=settings.tax_label or "Tax",
+        rate=settings.tax_rate_percent / 100,
+        prices_include_tax=settings.prices_include_tax,
+    )
+
+
 def cart_pricing_input(
     cart: Cart, *, lines: Sequence[CartLine] | None = None
 ) -> pricing.PricingInput:
-    """The pure pipeline's input: each line at its variant's current price.
+    """The pure pipeline's input: each line at its variant's current price, with the store's tax.
 
-    Discounts, shipping and tax stay None until their issues land.
+    Discount and shipping are added by `checkout_quote`, which knows the code and the address.
     """
     if lines is None:
         lines = cart_lines(cart)
     return pricing.PricingInput(
         currency=cart.currency,
+        tax=store_tax(),
         lines=[
             pricing.PricingLine(
                 key=str(line.pk),
@@ -80,6 +98,7 @@ class CheckoutQuote:
     shipping: ShippingOption | None = None
     requires_shipping: bool = False
     problems: dict[str, str] = field(default_factory=dict)
+    tax: pricing.Tax | None = None
 
     @property
     def priced_lines(self) -> list[tuple[CartLine, pricing.LineResult]]:
@@ -181,4 +200,5 @@ def checkout_quote(
         shipping=chosen,
         requires_shipping=requires_shipping,
         problems=problems,
+        tax=priced_input.tax,
     )

@@ -7,6 +7,7 @@ settings screens is here as data; `seed.py` writes it through the models' own va
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 STORE_NAME = "Northwind Supply Co."
@@ -21,6 +22,10 @@ STORE_SETTINGS: dict[str, Any] = {
     "tagline": "Clothing and kit for the long way round, made to be mended.",
     "currency": CURRENCY,
     "language": "en",
+    # German VAT, included in the catalog prices (the demo orders are priced the same way).
+    "tax_label": "VAT",
+    "tax_rate_percent": Decimal("19"),
+    "prices_include_tax": True,
     "legal_name": "Northwind Supply GmbH",
     "legal_form": "GmbH (limited liability company under German law)",
     "representatives": "Managing directors: Lena Hartmann, Jonas Okafor",

@@ -46,6 +46,7 @@ class StoreSettingsAdmin(InvalidatesStore):
     raw_id_fields = ["logo", "hero_image", "social_image"]
     fieldsets = [
         (None, {"fields": ["name", "tagline", "currency", "language"]}),
+        ("Tax", {"fields": ["tax_label", "tax_rate_percent", "prices_include_tax"]}),
         (
             "Business identity (shown on Contact and Imprint)",
             {

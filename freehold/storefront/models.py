@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from freehold.catalog.models import Collection, MediaImage
@@ -48,6 +49,21 @@ class StoreSettings(models.Model):
     name = models.CharField(max_length=255, default="Freehold Store")
     tagline = models.CharField(max_length=255, blank=True)
     currency = models.CharField(max_length=3, default="USD", help_text="Base currency (ISO 4217)")
+    # One sales tax for every order until markets bring tax by destination (the cross-border
+    # issue): enough for a store selling at home, such as German VAT included in prices.
+    tax_label = models.CharField(max_length=32, default="VAT", blank=True)
+    tax_rate_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="19 for 19 %. 0 charges no tax.",
+    )
+    prices_include_tax = models.BooleanField(
+        default=True,
+        help_text="On: catalog prices already contain the tax (EU, UK). Off: tax is added at "
+        "checkout (US, Canada).",
+    )
     language = models.CharField(max_length=16, default="en")
 
     # Business identity (EU e-Commerce Directive Art. 5; shown on Contact and Imprint).

@@ -237,3 +237,26 @@ def test_the_shopper_gets_an_order_confirmation_after_commit(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["ana@example.com"]
     assert order.number in mailoutbox[0].subject
+
+
+@pytest.mark.parametrize(
+    ("included", "tax", "total"),
+    [(True, Decimal("9.58"), Decimal("60.00")), (False, Decimal("11.40"), Decimal("71.40"))],
+)
+def test_the_store_tax_is_included_or_added_and_recorded_per_line(included, tax, total):
+    # Given a store charging 19 % VAT, included in prices (EU) or added at checkout (US style)
+    from tests.factories import make_store_settings
+
+    make_store_settings(
+        currency="EUR", tax_label="VAT", tax_rate_percent=Decimal("19"), prices_include_tax=included
+    )
+    shirt = variant_of(make_product(title="Shirt", price="60.00", stock=2, currency="EUR"))
+
+    # When a shirt is ordered
+    order = complete(cart_with((shirt, 1)))
+
+    # Then the order's tax is 19 % inside 60.00 (9.58) or on top of it (11.40)
+    assert (order.tax_amount, order.tax_included, order.total_amount) == (tax, included, total)
+    line = order.lines.get()
+    assert (line.tax_amount, line.tax_rate) == (tax, Decimal("0.19"))
+    assert "tax VAT: 19.00%" in " ".join(order.pricing_reasons)

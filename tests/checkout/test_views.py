@@ -291,6 +291,19 @@ def test_the_checkout_page_shows_options_prices_and_the_legal_button(shop):
     assert "vendor/htmx.min.js" in html
 
 
+def test_the_summary_names_the_vat_inside_the_total(shop):
+    # given a store whose prices include 19 % VAT
+    make_store_settings(tax_label="VAT", tax_rate_percent=Decimal("19"), prices_include_tax=True)
+    client = Client()
+    add(client, shop["mug"], 2)
+
+    html = client.get("/checkout").content.decode()
+
+    # then 25.00 + 4.90 shipping = 29.90 holds 4.77 of VAT, and the total does not grow
+    assert re.search(r"Including VAT</dt><dd id=\"summary-tax\">€4.77<", html)
+    assert re.search(r'id="summary-total">€29.90<', html)
+
+
 def test_missing_fields_are_shown_next_to_each_field(shop):
     client = Client()
     add(client, shop["mug"], 1)
