@@ -40,3 +40,27 @@ def _isolated_media_and_cache(settings, tmp_path_factory) -> Iterator[None]:
 @pytest.fixture
 def media_root(settings) -> Path:
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(autouse=True)
+def _order_numbers_start_at_1001(request, django_db_blocker) -> None:
+    """PostgreSQL numbers orders from a sequence, which no test's rollback resets (a sequence
+    is not transactional): every database test starts where the tables say numbering is (a
+    fresh store's 1001, or after what a module-wide fixture seeded)."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT setval('orders_order_number', GREATEST(1000,"
+                    " (SELECT max(last_value) FROM orders_ordernumbersequence),"
+                    " (SELECT max(number::bigint) FROM orders_order"
+                    "  WHERE number ~ '^[0-9]{1,18}$')), true)"
+                )

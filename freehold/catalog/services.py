@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.text import slugify
 
@@ -30,6 +30,7 @@ from freehold.catalog.models import (
     Variant,
 )
 from freehold.core import clock
+from freehold.core.pagecache import invalidate
 
 COLLECTION_RULE_FIELDS = {
     "tag": "Product tag",
@@ -254,25 +255,49 @@ def stock_decrement(*, variant_id: int, quantity: int) -> bool:
 
     The conditional UPDATE is the whole guarantee: two buyers racing for the last unit
     cannot both get a row updated. Variants that continue selling, or do not track stock,
-    always succeed. Only the product's in-stock flag is recomputed (one UPDATE), so
-    concurrent buyers of one product never contend on anything but the variant row.
+    always succeed.
+
+    One statement on the common path (`RETURNING` gives the new stock): the product row is
+    written only when its `is_in_stock` flips, so concurrent buyers of one product (a flash
+    sale) contend on the variant row alone, not on a second hot row held until COMMIT. The
+    page cache is told only when what a page shows changes: the product page shows "Only N
+    left" at `LOW_STOCK_THRESHOLD` units and below, and "Sold out"; listings show the
+    product's in-stock flag (`pagecache.invalidate` bumps again at COMMIT).
     """
-    updated = (
-        Variant.objects.filter(pk=variant_id)
-        # tracked deny-policy variants need the units; the others may go below zero
-        .exclude(
-            track_inventory=True,
-            inventory_policy=Variant.InventoryPolicy.DENY,
-            stock_quantity__lt=quantity,
+    from freehold.catalog.selectors import LOW_STOCK_THRESHOLD  # selectors import models only
+
+    table = connection.ops.quote_name(Variant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock_quantity = stock_quantity - %s"
+            " WHERE id = %s AND NOT (track_inventory AND inventory_policy = %s"
+            " AND stock_quantity < %s)"
+            " RETURNING product_id, stock_quantity, track_inventory, inventory_policy",
+            [quantity, variant_id, Variant.InventoryPolicy.DENY.value, quantity],
         )
-        .update(stock_quantity=F("stock_quantity") - quantity)
-    )
-    if updated:
-        product_id = (
-            Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).get()
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    product_id, stock_left, tracked, policy = row
+    if not tracked or stock_left > LOW_STOCK_THRESHOLD:
+        return True  # nothing any page shows has changed
+    tags = [f"product:{product_id}"]
+    if stock_left <= 0 and policy == Variant.InventoryPolicy.DENY:
+        # This variant just sold out: the product is out of stock if no other variant sells.
+        available = Variant.objects.filter(product_id=OuterRef("pk")).filter(
+            Q(track_inventory=False)
+            | Q(stock_quantity__gt=0)
+            | Q(inventory_policy=Variant.InventoryPolicy.CONTINUE)
         )
-        product_refresh_stock(product_id=product_id)
-    return bool(updated)
+        flipped = (
+            Product.objects.filter(pk=product_id, is_in_stock=True)
+            .exclude(Exists(available))
+            .update(is_in_stock=False)
+        )
+        if flipped:
+            tags.append(cache.LISTINGS_TAG)
+    invalidate(*tags)
+    return True
 
 
 def product_refresh_stock(*, product_id: int) -> None:

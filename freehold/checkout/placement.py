@@ -7,6 +7,12 @@ with the conditional UPDATE of `catalog.services.stock_decrement` (variants in i
 checkouts never wait on each other in opposite orders), and "no row updated" becomes a clear
 "sold out" for that product and rolls everything back. Prices are recomputed from the catalog:
 nothing the client posts about prices is read.
+
+The rows every buyer of a product or a code competes for (the variant's stock, the discount
+code's use count) are written last, just before COMMIT: a row lock is held from its UPDATE to
+the end of the transaction, so everything else (the order, its lines, the audit event, the
+idempotency record) is written first, while nobody waits. The order number comes from a
+PostgreSQL sequence (`orders.services.order_number_next`), which locks nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-
 from freehold.catalog.services import stock_decrement
 from freehold.checkout import selectors
 from freehold.checkout.errors import CartError
-from freehold.checkout.models import Cart
+from freehold.checkout.models import Cart, CartLine
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
@@ -43,27 +47,39 @@ def checkout_complete(
     shipping_address: Mapping[str, Any] | None = None,
     attribution: Mapping[str, str] | None = None,
     actor: Actor | None = None,
+    payment_gateway: str = "",
 ) -> Order:
-    """Place the cart's order once; every repeat of the same request returns that order."""
-    existing = Order.objects.filter(cart_token=cart_token).first() if cart_token else None
-    if existing is not None:
-        return existing
+    """Place the cart's order once; every repeat of the same request returns that order.
+
+    `payment_gateway` records how the shopper chose to pay on the new order (the checkout
+    page knows it), so starting the payment need not write the order again.
+    """
     fingerprint = fingerprint_of({"cart": cart_token, "email": email.strip().lower()})
+    placed: list[Order] = []
+
+    def operation() -> dict[str, Any]:
+        order = _place(
+            cart_token=cart_token,
+            email=email,
+            idempotency_key=idempotency_key,
+            shipping_address=dict(shipping_address or {}),
+            attribution=dict(attribution or {}),
+            actor=actor or Actor.system("checkout"),
+            payment_gateway=payment_gateway,
+        )
+        placed.append(order)
+        return {"order_number": order.number}
+
+    # atomic: the order and the idempotency key's "succeeded" commit together, in one commit.
     result = run_idempotent(
         scope=SCOPE,
         key=idempotency_key,
         fingerprint=fingerprint,
-        operation=lambda: {
-            "order_number": _place(
-                cart_token=cart_token,
-                email=email,
-                idempotency_key=idempotency_key,
-                shipping_address=dict(shipping_address or {}),
-                attribution=dict(attribution or {}),
-                actor=actor or Actor.system("checkout"),
-            ).number
-        },
+        operation=operation,
+        atomic=True,
     )
+    if placed and not result.replayed:
+        return placed[0]
     return Order.objects.get(number=result.response["order_number"])
 
 
@@ -72,7 +88,12 @@ def _max_length(field_name: str) -> int:
     return int(getattr(field, "max_length", None) or 255)
 
 
-@transaction.atomic
+def _sold_out(line: CartLine) -> CartError:
+    return CartError(
+        f"{line.variant.product.title} is sold out.", code="sold_out", field=f"lines[{line.pk}]"
+    )
+
+
 def _place(
     *,
     cart_token: str,
@@ -81,14 +102,17 @@ def _place(
     shipping_address: dict[str, Any],
     attribution: dict[str, str],
     actor: Actor,
+    payment_gateway: str,
 ) -> Order:
+    """The placement itself; runs inside the transaction `run_idempotent(atomic=True)` opens."""
     cart = Cart.objects.select_for_update().filter(token=cart_token).first()
-    if cart is None:
-        raise CartError("This cart does not exist.", code="not_found", field="cart")
-    if cart.completed_at is not None:
-        placed = Order.objects.filter(cart_token=cart_token).first()
+    if cart is None or cart.completed_at is not None:
+        # A completed cart answers with the order it became (another key, the same cart).
+        placed = Order.objects.filter(cart_token=cart_token).first() if cart_token else None
         if placed is not None:
             return placed
+        if cart is None:
+            raise CartError("This cart does not exist.", code="not_found", field="cart")
         raise CartError("This cart has already been checked out.", code="cart_completed")
     if not email or "@" not in email:
         raise CartError("Enter the e-mail address for your receipt.", code="invalid", field="email")
@@ -102,6 +126,11 @@ def _place(
                 code="unavailable",
                 field=f"lines[{line.pk}]",
             )
+    for line in sorted(lines, key=lambda item: item.variant_id):
+        # Sold out already when the lines were read (committed stock, read after the cart
+        # lock): say so before writing anything. The conditional UPDATE below still decides.
+        if selectors.stock_short(line):
+            raise _sold_out(line)
     # The same quote the checkout page shows, strict: a discount code that expired or ran out
     # since it was entered, or a shipping method the address cannot use, refuses the order.
     # The discount's use itself is taken below, in this transaction.
@@ -114,14 +143,6 @@ def _place(
     )
     totals = quote.totals
     code = quote.discount.code if quote.discount is not None else ""
-
-    for line in sorted(lines, key=lambda item: item.variant_id):
-        if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):
-            raise CartError(
-                f"{line.variant.product.title} is sold out.",
-                code="sold_out",
-                field=f"lines[{line.pk}]",
-            )
 
     now = clock.now()
     order = Order.objects.create(
@@ -142,6 +163,7 @@ def _place(
         pricing_reasons=list(totals.reasons),
         idempotency_key=idempotency_key,
         cart_token=cart.token,
+        payment_gateway=payment_gateway,
         placed_at=now,
         created_at=now,
         updated_at=now,
@@ -171,6 +193,11 @@ def _place(
         )
         for line in lines
     )
+    Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
+    audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
+    queue_order_email("order_confirmation", order)
+
+    # Last, the contended rows: their locks last from here to COMMIT.
     if code:
         discount_redeem(
             code=code,
@@ -180,7 +207,7 @@ def _place(
             amount=totals.discount + totals.shipping_discount,
             currency=totals.currency,
         )
-    Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
-    audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
-    queue_order_email("order_confirmation", order)
+    for line in sorted(lines, key=lambda item: item.variant_id):
+        if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):
+            raise _sold_out(line)
     return order

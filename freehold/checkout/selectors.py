@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from freehold.catalog.models import Variant
 from freehold.checkout import pricing
 from freehold.checkout.errors import CartError
 from freehold.checkout.models import Cart, CartLine
@@ -36,20 +37,39 @@ def cart_lines(cart: Cart) -> list[CartLine]:
     )
 
 
+def stock_short(line: CartLine) -> bool:
+    """Whether the line wants more than its variant had when the line was read.
+
+    Advice only (stock may change a moment later); `catalog.services.stock_decrement`'s
+    conditional UPDATE is what decides a sale.
+    """
+    variant = line.variant
+    return (
+        variant.track_inventory
+        and variant.inventory_policy == Variant.InventoryPolicy.DENY
+        and variant.stock_quantity < line.quantity
+    )
+
+
 def store_tax() -> pricing.Tax | None:
     """The store's one tax rate from its settings, or None when it charges none.
 
-    Tax by destination (markets, IOSS, duties) replaces this in the cross-border issue.
+    Read from the database every time (three columns: prices are charged from it, so never
+    from a cache that could lag a change). Tax by destination (markets, IOSS, duties) replaces
+    this in the cross-border issue.
     """
-    from freehold.storefront.selectors import store_settings  # storefront imports checkout
+    from freehold.storefront.models import StoreSettings  # storefront imports checkout
 
-    settings = store_settings()
-    if not settings.tax_rate_percent:
-        return None
+    row = (
+        StoreSettings.objects.filter(pk=1)
+        .values_list("tax_label", "tax_rate_percent", "prices_include_tax")
+        .first()
+    )
+    if row is None or not row[1]:
+        return None  # a fresh install's settings (created on first page view) charge no tax
+    label, rate_percent, prices_include_tax = row
     return pricing.Tax(
-        label=settings.tax_label or "Tax",
-        rate=settings.tax_rate_percent / 100,
-        prices_include_tax=settings.prices_include_tax,
+        label=label or "Tax", rate=rate_percent / 100, prices_include_tax=prices_include_tax
     )
 
 
@@ -113,6 +133,7 @@ def checkout_quote(
     email: str,
     lines: Sequence[CartLine] | None = None,
     strict: bool = True,
+    choose_cheapest: bool = False,
 ) -> CheckoutQuote:
     """Price the cart as it would be sold to `email` at an address in `country_code`.
 
@@ -120,6 +141,10 @@ def checkout_quote(
     the destination zone's current rates for the discounted subtotal and the weight. Strict
     (placing the order) raises `DiscountError` or `CartError` on the first problem; lenient
     (showing the checkout page) leaves the problem out of the totals and reports it.
+
+    `choose_cheapest`: when the cart has no shipping method yet but the destination has
+    options, price it with the cheapest (the checkout page preselects it, and stores the
+    choice when `quote.shipping` differs from the cart's), in the same computation.
     """
     lines = list(cart_lines(cart) if lines is None else lines)
     priced_input = cart_pricing_input(cart, lines=lines)
@@ -161,7 +186,10 @@ def checkout_quote(
             weight_grams=sum(line.variant.weight_grams * line.quantity for line in lines),
         )
     chosen = None
-    if cart.shipping_method_code:
+    if choose_cheapest and not cart.shipping_method_code and requires_shipping and options:
+        chosen = options[0]
+        priced_input = replace(priced_input, shipping=to_pricing_shipping(chosen))
+    elif cart.shipping_method_code:
         chosen = next((o for o in options if o.code == cart.shipping_method_code), None)
         if chosen is None:
             problem(

@@ -77,6 +77,20 @@ def _lock_open(cart: Cart) -> Cart:
     return locked
 
 
+def _lock_open_and_touch(cart: Cart) -> None:
+    """Lock the cart's row and bump `updated_at` in one statement (the UPDATE takes the lock).
+
+    For changes that need nothing from the locked row but the lock itself; a completed (or
+    deleted) cart is refused as `_lock_open` refuses it.
+    """
+    moment = clock.now()
+    if Cart.objects.filter(pk=cart.pk, completed_at__isnull=True).update(updated_at=moment):
+        cart.updated_at = moment
+        return
+    _lock_open(cart)  # raises: completed, or gone
+    raise CartError("This cart can no longer be changed.", code="cart_completed")
+
+
 def _touch(cart: Cart) -> None:
     cart.updated_at = clock.now()
     Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at)
@@ -144,28 +158,54 @@ def cart_create(*, currency: str, customer: Customer | None = None) -> Cart:
     return Cart.objects.create(currency=currency, customer=customer)
 
 
-@transaction.atomic
-def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
-    """Put `quantity` of a variant in the cart; a variant already there gets more."""
-    _check_quantity(quantity)
-    locked = _lock_open(cart)
+def _sellable_variant(variant_id: int) -> Variant:
     variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
     if variant is None:
         raise CartError(
             "This product is no longer available.", code="unavailable", field="variant_id"
         )
-    _check_sellable(cart=locked, variant=variant)
-    line = CartLine.objects.filter(cart_id=locked.pk, variant_id=variant.pk).first()
+    return variant
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
+    """Put `quantity` of a variant in the cart; a variant already there gets more."""
+    _check_quantity(quantity)
+    _lock_open_and_touch(cart)  # the currency, all the checks need, never changes
+    variant = _sellable_variant(variant_id)
+    _check_sellable(cart=cart, variant=variant)
+    line = CartLine.objects.filter(cart_id=cart.pk, variant_id=variant.pk).first()
     total = quantity + (line.quantity if line else 0)
     _check_quantity(total)
     _check_stock(variant=variant, quantity=total)
     if line is None:
-        line = CartLine.objects.create(cart=locked, variant=variant, quantity=total)
+        line = CartLine.objects.create(cart=cart, variant=variant, quantity=total)
     else:
+        line.variant = variant  # loaded with its product above: callers name it
         line.quantity = total
         line.save(update_fields=["quantity"])
-    _touch(cart)
     return line
+
+
+@transaction.atomic
+def cart_start(
+    *, currency: str, variant_id: int, quantity: int = 1, customer: Customer | None = None
+) -> CartLine:
+    """A new cart holding its first line (`line.cart`), in one transaction.
+
+    The first add-to-cart of a visit: the same checks as `cart_add`, without locking a cart
+    nobody else can know yet. Nothing is created when the variant cannot be added.
+    """
+    _check_quantity(quantity)
+    currency = currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise CartError(f"{currency!r} is not a currency code.", code="currency", field="currency")
+    variant = _sellable_variant(variant_id)
+    cart = Cart(currency=currency, customer=customer)
+    _check_sellable(cart=cart, variant=variant)
+    _check_stock(variant=variant, quantity=quantity)
+    cart.save(force_insert=True)
+    return CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
 
 
 @transaction.atomic
@@ -302,15 +342,21 @@ def email_error(email: str) -> str:
     return ""
 
 
-@transaction.atomic
 def cart_set_details(
-    *, cart: Cart, email: str, shipping_address: Mapping[str, Any], validate: bool = True
+    *,
+    cart: Cart,
+    email: str,
+    shipping_address: Mapping[str, Any],
+    validate: bool = True,
+    shipping_method_code: str | None = None,
 ) -> Cart:
     """Keep the shopper's e-mail and shipping address on the cart.
 
     `validate=False` keeps a draft as typed (the shopper asked for shipping options before
     finishing the form); placing the order validates it in full. A new country clears the
-    shipping method: its rates belong to the old destination's zone.
+    shipping method: its rates belong to the old destination's zone, unless
+    `shipping_method_code` names the method chosen with the new address (the placing form
+    carries both). Nothing is written when nothing changed.
     """
     email = email.strip()[:254]
     address = address_normalise(shipping_address)
@@ -319,14 +365,40 @@ def cart_set_details(
         errors.update(address_errors(address))
         if errors:
             raise CheckoutInvalid(errors)
-    locked = _lock_open(cart)
-    previous_country = str((locked.shipping_address or {}).get("country_code", ""))
-    locked.email = email
-    locked.shipping_address = address
-    if previous_country != address["country_code"]:
-        locked.shipping_method_code = ""
-    locked.updated_at = clock.now()
-    locked.save(update_fields=["email", "shipping_address", "shipping_method_code", "updated_at"])
+    if (
+        cart.completed_at is None
+        and cart.email == email
+        and cart.shipping_address == address
+        and (shipping_method_code is None or shipping_method_code == cart.shipping_method_code)
+    ):
+        return cart  # nothing changed: no write (the checkout page posts the whole form)
+    if shipping_method_code is not None:
+        # Address and method together: one UPDATE, which also takes the row lock. The method
+        # is not checked against the address's options here: the quote reports it, and
+        # placement refuses an order whose method the address cannot use.
+        moment = clock.now()
+        written = Cart.objects.filter(pk=cart.pk, completed_at__isnull=True).update(
+            email=email,
+            shipping_address=address,
+            shipping_method_code=shipping_method_code,
+            updated_at=moment,
+        )
+        if not written:
+            _lock_open(cart)  # raises: completed, or gone
+        cart.email, cart.shipping_address = email, address
+        cart.shipping_method_code, cart.updated_at = shipping_method_code, moment
+        return cart
+    with transaction.atomic():
+        locked = _lock_open(cart)
+        previous_country = str((locked.shipping_address or {}).get("country_code", ""))
+        locked.email = email
+        locked.shipping_address = address
+        if previous_country != address["country_code"]:
+            locked.shipping_method_code = ""
+        locked.updated_at = clock.now()
+        locked.save(
+            update_fields=["email", "shipping_address", "shipping_method_code", "updated_at"]
+        )
     _copy(locked, cart)
     return cart
 
@@ -401,3 +473,25 @@ def _copy(source: Cart, target: Cart) -> None:
         "updated_at",
     ):
         setattr(target, name, getattr(source, name))
+
+
+def cart_preselect(
+    *, cart: Cart, shipping_address: Mapping[str, Any] | None = None, shipping_method_code: str
+) -> bool:
+    """Remember what the checkout page preselected (store country, cheapest shipping).
+
+    One conditional UPDATE, and only if the cart is still as the page read it (same
+    `updated_at`, still open): a change made meanwhile in another tab wins, and the page's
+    form carries the choice anyway. Returns whether it was written.
+    """
+    changes: dict[str, Any] = {"shipping_method_code": shipping_method_code}
+    if shipping_address is not None:
+        changes["shipping_address"] = address_normalise(shipping_address)
+    moment = clock.now()
+    written = Cart.objects.filter(
+        pk=cart.pk, completed_at__isnull=True, updated_at=cart.updated_at
+    ).update(updated_at=moment, **changes)
+    if written:
+        for name, value in {**changes, "updated_at": moment}.items():
+            setattr(cart, name, value)
+    return bool(written)

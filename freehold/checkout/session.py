@@ -34,6 +34,16 @@ def _customer(request: HttpRequest) -> Customer | None:
     return None
 
 
+def store_currency(request: HttpRequest) -> str:
+    """The currency a new cart of this request is in (the store's)."""
+    return _store_currency(request)
+
+
+def customer_of(request: HttpRequest) -> Customer | None:
+    """The logged-in customer a new cart belongs to, or None for a guest."""
+    return _customer(request)
+
+
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     """The open cart of this visitor; a new one when `create` and there is none yet.
 

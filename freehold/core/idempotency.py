@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,12 +93,18 @@ def run_idempotent(
     fingerprint: str,
     operation: Callable[[], dict[str, Any]],
     wait_seconds: float = 2.0,
+    atomic: bool = False,
 ) -> IdempotentResult:
     """Run `operation` once for (scope, key); replay its stored response on later calls.
 
     A duplicate arriving while the first call still runs waits up to `wait_seconds` for its
     answer (only outside a transaction), then raises `IdempotencyInProgress`. A failed operation
     leaves the key free: a stored failure must not block an honest retry.
+
+    `atomic=True` runs the operation and the storing of its response in one transaction (the
+    operation then opens none of its own): the work and the key's "succeeded" commit together,
+    so there is no moment where the work is done but the key still says "in progress", and it
+    saves the separate commit.
     """
     validate_key(key)
     deadline = time.monotonic() + wait_seconds
@@ -106,7 +113,7 @@ def run_idempotent(
         if row is None:  # the row vanished between our insert and our read: claim again
             continue
         if claimed:
-            return _execute(row_id=row.pk, operation=operation)
+            return _execute(row_id=row.pk, operation=operation, atomic=atomic)
         if row.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
                 f"{KEY_FIELD} {key!r} was already used for a different request.", field=KEY_FIELD
@@ -129,7 +136,9 @@ def _claim(*, scope: str, key: str, fingerprint: str) -> tuple[bool, Idempotency
     """
     moment = clock.now()
     try:
-        with transaction.atomic():
+        # In autocommit the INSERT is its own transaction (no BEGIN/COMMIT round trips); inside
+        # a caller's transaction a savepoint keeps a duplicate key from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             row = IdempotencyKey.objects.create(
                 scope=scope,
                 key=key,
@@ -170,15 +179,25 @@ def _claim(*, scope: str, key: str, fingerprint: str) -> tuple[bool, Idempotency
     return False, IdempotencyKey.objects.filter(pk=found.pk).first()
 
 
-def _execute(*, row_id: int, operation: Callable[[], dict[str, Any]]) -> IdempotentResult:
+def _execute(
+    *, row_id: int, operation: Callable[[], dict[str, Any]], atomic: bool = False
+) -> IdempotentResult:
+    def succeeded(response: dict[str, Any]) -> None:
+        IdempotencyKey.objects.filter(pk=row_id).update(
+            status=IdempotencyKey.Status.SUCCEEDED, response=response, updated_at=clock.now()
+        )
+
     try:
+        if atomic:
+            with transaction.atomic():
+                response = operation()
+                succeeded(response)
+            return IdempotentResult(response=response, replayed=False)
         response = operation()
     except Exception:
         _mark_failed(row_id)
         raise
-    IdempotencyKey.objects.filter(pk=row_id).update(
-        status=IdempotencyKey.Status.SUCCEEDED, response=response, updated_at=clock.now()
-    )
+    succeeded(response)
     return IdempotentResult(response=response, replayed=False)
 
 

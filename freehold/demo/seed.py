@@ -81,15 +81,13 @@ from freehold.orders.models import (
     OrderNumberSequence,
     Payment,
 )
-from freehold.orders.services import FIRST_ORDER_NUMBER
+from freehold.orders.services import order_number_continue_after, order_number_last
 from freehold.orders.states import FulfilmentStatus, PaymentStatus
 from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
 
 BATCH = 1000
 ORDER_BATCH = 2000
 DEMO_ORDERS = 2000
-# The row `services.order_number_next` bumps.
-ORDER_SEQUENCE_ID = 1
 T = TypeVar("T")
 
 
@@ -694,8 +692,7 @@ def _write_orders(context: SeedContext, count: int) -> None:
     buyers, variants = order_inputs(context)
     if count <= 0 or not variants:
         return
-    sequence = OrderNumberSequence.objects.filter(pk=ORDER_SEQUENCE_ID).first()
-    first_number = sequence.last_value + 1 if sequence else FIRST_ORDER_NUMBER
+    first_number = order_number_last() + 1
     specs = generate_orders(
         count=count,
         seed=context.seed,
@@ -721,9 +718,8 @@ def _write_orders(context: SeedContext, count: int) -> None:
     writers.finish()
     products = [Product(pk=pk, sales_count=units) for pk, units in sold.items()]
     Product.objects.bulk_update(products, ["sales_count"], batch_size=BATCH)
-    OrderNumberSequence.objects.update_or_create(
-        pk=ORDER_SEQUENCE_ID, defaults={"last_value": number}
-    )
+    # The counter row, and PostgreSQL's sequence (setval), continue after the seeded orders.
+    order_number_continue_after(last_value=number)
 
 
 def _write_order_batch(

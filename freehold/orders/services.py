@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast
 
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
@@ -31,32 +32,67 @@ _STAMPS: dict[tuple[str, str], str] = {
 }
 
 
-@transaction.atomic
+# PostgreSQL hands out order numbers from this sequence (migration orders/0004).
+SEQUENCE_NAME = "orders_order_number"
+
+
 def order_number_next() -> str:
     """The next order number, unique even when many checkouts complete at once.
 
-    The counter is bumped with an UPDATE ... SET last_value = last_value + 1 before it is read:
-    the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) first, so two callers
-    never read the same value. The lock lasts until the caller's transaction commits, so the
-    placement service should take the number late, just before inserting the order. A number
-    taken by a transaction that rolls back is given back with it, so numbers have no gaps from
-    failed checkouts.
+    PostgreSQL: `nextval` of a real sequence. It takes no row lock, so concurrent checkouts
+    never wait on each other for a number (the single counter row they all locked until
+    COMMIT serialised every checkout in the store). A sequence is not transactional: a number
+    taken by a checkout that rolls back (sold out, a code used up) is not given back, so
+    numbers can have gaps, as they do in most shops; they stay unique and increasing.
+
+    SQLite: one `UPDATE ... RETURNING` on the counter row. SQLite's IMMEDIATE transactions
+    serialise writers anyway, so the row costs no concurrency there, and a rolled-back
+    checkout gives its number back.
     """
-    bumped = OrderNumberSequence.objects.filter(pk=_SEQUENCE_ID).update(
-        last_value=F("last_value") + 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
+            return str(cursor.fetchone()[0])
+    table = connection.ops.quote_name(OrderNumberSequence._meta.db_table)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE id = %s RETURNING last_value",
+            [_SEQUENCE_ID],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            return str(row[0])
+        OrderNumberSequence.objects.create(pk=_SEQUENCE_ID, last_value=FIRST_ORDER_NUMBER)
+        return str(FIRST_ORDER_NUMBER)
+
+
+def order_number_last() -> int:
+    """The number the next order will follow (the seed numbers its orders from here).
+
+    The larger of the counter row and the highest order number in the table, so that orders
+    placed through PostgreSQL's sequence (which leaves the row alone) are never numbered twice.
+    """
+    row = OrderNumberSequence.objects.filter(pk=_SEQUENCE_ID).values_list("last_value", flat=True)
+    counted = row.first()
+    highest = (
+        Order.objects.filter(number__regex=r"^[0-9]{1,18}$")
+        .annotate(value=Cast("number", BigIntegerField()))
+        .aggregate(highest=Max("value"))["highest"]
     )
-    if not bumped:
-        try:
-            with transaction.atomic():
-                OrderNumberSequence.objects.create(pk=_SEQUENCE_ID, last_value=FIRST_ORDER_NUMBER)
-            return str(FIRST_ORDER_NUMBER)
-        except IntegrityError:
-            # Someone else created the row between our UPDATE and INSERT: bump theirs.
-            OrderNumberSequence.objects.filter(pk=_SEQUENCE_ID).update(
-                last_value=F("last_value") + 1
-            )
-    value = OrderNumberSequence.objects.values_list("last_value", flat=True).get(pk=_SEQUENCE_ID)
-    return str(value)
+    return max(counted if counted is not None else FIRST_ORDER_NUMBER - 1, highest or 0)
+
+
+def order_number_continue_after(*, last_value: int) -> None:
+    """Make the next order number `last_value + 1` (a store migrating from elsewhere, the seed).
+
+    Writes the counter row, and on PostgreSQL moves the sequence with `setval`.
+    """
+    OrderNumberSequence.objects.update_or_create(
+        pk=_SEQUENCE_ID, defaults={"last_value": last_value}
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(%s, %s, true)", [SEQUENCE_NAME, last_value])
 
 
 @transaction.atomic

@@ -273,8 +273,12 @@ def _after_cart_change(
     error: FreeholdError | None = None,
     line_id: int | None = None,
     success: str = "",
+    count: int | None = None,
 ) -> HttpResponse:
-    """htmx gets the cart fragment with the error in place; a plain form a redirect (PRG)."""
+    """htmx gets the cart fragment with the error in place; a plain form a redirect (PRG).
+
+    `count`: the cart's number of items when the caller knows it (a new cart), saving a query.
+    """
     if _is_htmx(request):
         line_errors: dict[int, str] = {}
         messages: list[tuple[str, str]] = []
@@ -293,7 +297,8 @@ def _after_cart_change(
         _flash(request, success, "success")
     response = _see_other(reverse("cart"))
     if cart is not None:
-        count = sum(cart.lines.values_list("quantity", flat=True))
+        if count is None:
+            count = sum(cart.lines.values_list("quantity", flat=True))
         _set_cart_count(request, response, count)
     return _private(response)
 
@@ -325,16 +330,31 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         quantity = _parse_quantity(request.POST.get("quantity"), default=1)
     except CartError as error:
         return _after_cart_change(request, cart_session.current_cart(request), error=error)
-    current = cart_session.current_cart(request, create=True)
-    assert current is not None
+    current = cart_session.current_cart(request)
     try:
-        line = cart_services.cart_add(cart=current, variant_id=variant_id, quantity=quantity)
+        if current is None:
+            # The visit's first add: the cart and its line in one transaction.
+            line = cart_services.cart_start(
+                currency=cart_session.store_currency(request),
+                variant_id=variant_id,
+                quantity=quantity,
+                customer=cart_session.customer_of(request),
+            )
+            current = line.cart
+            if current.customer_id is None:
+                cart_session.remember_cart(request, current)
+            count: int | None = line.quantity
+        else:
+            line = cart_services.cart_add(cart=current, variant_id=variant_id, quantity=quantity)
+            count = None
     except CartError as error:
         title = _variant_title(variant_id)
         if title and error.code == "insufficient_stock":
             error = CartError(f"{title}: {error.message}", code=error.code, field=error.field)
         return _after_cart_change(request, current, error=error)
-    return _after_cart_change(request, current, success=f"{line.variant} was added to your cart.")
+    return _after_cart_change(
+        request, current, success=f"{line.variant} was added to your cart.", count=count
+    )
 
 
 def _variant_title(variant_id: int) -> str:
@@ -455,11 +475,16 @@ def _render_checkout(
     *,
     errors: dict[str, str] | None = None,
     fragment: bool = False,
+    quote: checkout_selectors.CheckoutQuote | None = None,
 ) -> HttpResponse:
     errors = dict(errors or {})
-    quote = checkout_selectors.checkout_quote(
-        cart, country_code=form.get("country_code", ""), email=form.get("email", ""), strict=False
-    )
+    if quote is None:
+        quote = checkout_selectors.checkout_quote(
+            cart,
+            country_code=form.get("country_code", ""),
+            email=form.get("email", ""),
+            strict=False,
+        )
     for field_name, message in quote.problems.items():
         if field_name == "country_code" and not quote.country_code:
             continue  # nothing typed yet: not an error to show
@@ -499,19 +524,34 @@ def checkout(request: HttpRequest) -> HttpResponse:
     current = cart_session.current_cart(request)
     if request.method == "POST":
         return _checkout_post(request, current)
-    if current is None or not current.lines.exists():
+    lines = checkout_selectors.cart_lines(current) if current is not None else []
+    if current is None or not lines:
         _flash(request, "Your cart is empty.", "notice")
         return _private(HttpResponseRedirect(reverse("cart")))
     form = _form_from_cart(request, current)
-    if form["country_code"] and not (current.shipping_address or {}).get("country_code"):
-        # A first visit: the store's own country until the shopper says otherwise, so the
-        # shipping options and the total are there from the start.
-        cart_services.cart_set_details(
-            cart=current, email=current.email, shipping_address=_address_of(form), validate=False
+    # One quote for the whole page. A first visit gets the store's own country until the
+    # shopper says otherwise, and the cheapest shipping option, so the options and the total
+    # are there from the start; both are remembered in one UPDATE, only when they change.
+    quote = checkout_selectors.checkout_quote(
+        current,
+        country_code=form["country_code"],
+        email=form["email"],
+        lines=lines,
+        strict=False,
+        choose_cheapest=True,
+    )
+    new_country = bool(form["country_code"]) and not (current.shipping_address or {}).get(
+        "country_code"
+    )
+    chosen = quote.shipping.code if quote.shipping is not None else current.shipping_method_code
+    if new_country or chosen != current.shipping_method_code:
+        cart_services.cart_preselect(
+            cart=current,
+            shipping_address=_address_of(form) if new_country else None,
+            shipping_method_code=chosen,
         )
-    _choose_cheapest_shipping(current)
-    form["shipping_method"] = current.shipping_method_code
-    return _render_checkout(request, current, form)
+    form["shipping_method"] = chosen
+    return _render_checkout(request, current, form, quote=quote)
 
 
 def _checkout_post(request: HttpRequest, current: Cart | None) -> HttpResponse:
@@ -531,12 +571,16 @@ def _checkout_post(request: HttpRequest, current: Cart | None) -> HttpResponse:
     if form["payment_method"] in {gateway.code for gateway in _payment_choices()}:
         request.session[PAYMENT_CHOICE_KEY] = form["payment_method"]
     errors: dict[str, str] = {}
+    placing_with_method = action == "place" and bool(form["shipping_method"])
     try:
         cart_services.cart_set_details(
             cart=current,
             email=form["email"],
             shipping_address=_address_of(form),
             validate=action == "place",
+            # Placing: the address and the method the form shows, in one write (placement
+            # checks the method against the address, strictly).
+            shipping_method_code=form["shipping_method"] if placing_with_method else None,
         )
     except CheckoutInvalid as invalid:
         errors.update(invalid.errors)
@@ -549,7 +593,11 @@ def _checkout_post(request: HttpRequest, current: Cart | None) -> HttpResponse:
     except CartError as error:
         return _cart_problem(request, error)
 
-    if form["shipping_method"] and form["shipping_method"] != current.shipping_method_code:
+    if (
+        not placing_with_method
+        and form["shipping_method"]
+        and form["shipping_method"] != current.shipping_method_code
+    ):
         try:
             cart_services.cart_set_shipping_method(cart=current, code=form["shipping_method"])
         except CartError as error:
@@ -588,11 +636,8 @@ def _place(
     gateway_code = form["payment_method"]
     if gateway_code not in {gateway.code for gateway in _payment_choices()}:
         errors["payment_method"] = "Choose how you want to pay."
-    quote = checkout_selectors.checkout_quote(
-        current, country_code=form["country_code"], email=form["email"], strict=False
-    )
-    for field_name, message in quote.problems.items():
-        errors.setdefault(field_name, message)
+    # No quote here: placement prices the cart strictly and refuses on the first problem, and
+    # the page rendered after a refusal lists every problem (its quote is lenient).
     key = form["idempotency_key"]
     try:
         validate_key(key)
@@ -610,6 +655,7 @@ def _place(
             idempotency_key=key,
             shipping_address=current.shipping_address,
             actor=Actor.for_user(getattr(request, "user", None)),
+            payment_gateway=gateway_code,
         )
     except FreeholdError as error:
         # Sold out or withdrawn since the page was shown, a code used up in the meantime:

@@ -8,7 +8,11 @@ import pytest
 from django.db import connection
 
 from freehold.orders.models import Order, OrderNumberSequence
-from freehold.orders.services import order_number_next
+from freehold.orders.services import (
+    order_number_continue_after,
+    order_number_last,
+    order_number_next,
+)
 
 
 @pytest.mark.django_db
@@ -38,7 +42,7 @@ def test_the_number_is_not_the_primary_key_and_the_token_is_unguessable(make_ord
 @pytest.mark.django_db
 def test_the_sequence_can_continue_where_another_shop_left_off():
     # given a store that migrated with its last order number 5400
-    OrderNumberSequence.objects.create(pk=1, last_value=5400)
+    order_number_continue_after(last_value=5400)
 
     # when the next order is numbered
     number = order_number_next()
@@ -82,3 +86,14 @@ def test_concurrent_checkouts_get_distinct_numbers():
     assert errors == []
     assert sorted(numbers, key=int) == [str(1001 + offset) for offset in range(threads_count)]
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_next_number_follows_the_highest_order_even_when_the_counter_lags(make_order):
+    # given orders numbered up to 1002 and a counter row left behind at 1000 (PostgreSQL's
+    # sequence does not write the row)
+    make_order(), make_order()
+    OrderNumberSequence.objects.update_or_create(pk=1, defaults={"last_value": 1000})
+
+    # then the seed (which numbers orders in bulk) continues after the highest order
+    assert order_number_last() == 1002
