@@ -218,9 +218,11 @@ def prepare_catalog(environment: dict[str, str], database_url: str) -> dict[str,
 
 
 def server_command(port: int) -> tuple[list[str], str]:
-    """The production server as a merchant runs it (granian, one blocking thread per worker)."""
-    command = [str(BIN / "freehold"), "serve", "--workers", "2", "--host", "127.0.0.1"]
-    return [*command, "--port", str(port)], "freehold serve --workers 2"
+    """The production server as a merchant runs it: 2 workers (BENCH_THREADS threads each)."""
+    threads = os.environ.get("BENCH_THREADS", "1")
+    command = [str(BIN / "freehold"), "serve", "--workers", "2", "--threads", threads]
+    label = "freehold serve --workers 2" + (f" --threads {threads}" if threads != "1" else "")
+    return [*command, "--host", "127.0.0.1", "--port", str(port)], label
 
 
 # --- wrk ----------------------------------------------------------------------------------

@@ -208,3 +208,11 @@ def test_with_the_database_queue_e_mails_wait_for_the_worker(settings, capsys):
     assert "ran 1 queued task(s)" in capsys.readouterr().out
     assert cli.main(["worker", "--once"]) == 0
     assert len(mail.outbox) == 1
+
+
+def test_serve_passes_threads_per_worker_to_granian():
+    arguments = cli.build_parser().parse_args(["serve", "--threads", "3"])
+    command = cli.granian_command(host="127.0.0.1", port=9000, workers=2, threads=3)
+
+    assert arguments.threads == 3
+    assert command[command.index("--blocking-threads") + 1] == "3"
