@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from freehold.catalog.models import Product
 from freehold.catalog.services import VariantInput
+from freehold.customers.models import Customer
 from freehold.markets.models import ShippingRate, ShippingZone
 from freehold.orders.models import Order
 from freehold.orders.states import PaymentStatus
@@ -128,6 +129,37 @@ def test_a_guest_finds_a_jacket_buys_it_and_pays(page: Page):
     assert len(mail.outbox) == 2  # the confirmation, then the payment received
     # and the header's count is gone with the cart
     expect(page.locator("#cart-count")).to_be_hidden()
+
+
+def test_the_merchant_sees_the_paid_order_and_ships_it(page: Page, browser: Browser, live_server):
+    # Given a guest who bought and paid
+    a_store_with_a_jacket()
+    buy_the_olive_jacket_with_the_test_gateway(page)
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.locator("#order-payment-status")).to_have_text("Paid")
+    order = Order.objects.get()
+    Customer.objects.create_superuser(email="staff@example.com", password="a-long-staff-pw-1")
+
+    # When staff log in to the admin, find the paid order and fulfil it with a tracking number
+    staff = browser.new_context(base_url=live_server.url).new_page()
+    staff.goto("/admin/orders/order/")
+    staff.fill("#id_username", "staff@example.com")
+    staff.fill("#id_password", "a-long-staff-pw-1")
+    staff.get_by_role("button", name="Log in").click()
+    row = staff.locator("#result_list tbody tr").filter(has_text=order.number)
+    expect(row).to_contain_text("Paid")
+    row.locator("input.action-select").check()
+    staff.select_option("select[name=action]", "fulfil_remaining")
+    staff.get_by_role("button", name="Go").click()
+    staff.fill("input[name=carrier]", "DHL")
+    staff.fill(f"input[name=tracking_{order.pk}]", "JD014600000001")
+    staff.get_by_role("button", name="Ship").click()
+    expect(staff.locator(".messagelist")).to_contain_text("shipped 1 unit(s) with DHL")
+
+    # Then the shopper's order page shows the parcel with its tracking link, and an e-mail went
+    page.reload()
+    expect(page.get_by_role("link", name=re.compile("JD014600000001"))).to_be_visible()
+    assert any("shipped" in message.subject.lower() for message in mail.outbox)
 
 
 def test_a_declined_card_leaves_the_order_unpaid_and_offers_to_try_again(page: Page):
