@@ -149,6 +149,7 @@ def app_environment(database_url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="freehold.settings",
         DATABASE_URL=database_url,
         FREEHOLD_ENV="production",
+        FREEHOLD_ALLOWED_HOSTS="127.0.0.1,localhost",
         SECRET_KEY=secrets.token_urlsafe(48),
         # Plain HTTP on loopback: no redirect to https.
         FREEHOLD_SSL_REDIRECT="0",

@@ -41,6 +41,12 @@ if IS_PRODUCTION:
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("FREEHOLD_ALLOWED_HOSTS", "*").split(",") if h.strip()
 ]
+if IS_PRODUCTION and "*" in ALLOWED_HOSTS:
+    # Any Host header would be believed: links built from it (password reset) could point
+    # shoppers at somebody else's site.
+    raise ImproperlyConfigured(
+        "FREEHOLD_ENV=production needs FREEHOLD_ALLOWED_HOSTS, e.g. shop.example.com."
+    )
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("FREEHOLD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]

@@ -83,11 +83,25 @@ def test_production_refuses_debug(tmp_path: Path) -> None:
     assert "DEBUG" in result.stderr
 
 
+def test_production_refuses_to_believe_any_host(tmp_path: Path) -> None:
+    # Given production mode with a strong key but no allowed hosts named
+    result = load_settings(tmp_path, FREEHOLD_ENV="production", SECRET_KEY=STRONG_SECRET_KEY)
+
+    # Then it refuses to start, and says which setting to give
+    assert result.returncode != 0
+    assert "FREEHOLD_ALLOWED_HOSTS" in result.stderr
+
+
 def test_production_with_a_strong_key_starts_with_secure_cookies_and_https(
     tmp_path: Path,
 ) -> None:
     # Given production mode with a strong secret key
-    result = load_settings(tmp_path, FREEHOLD_ENV="production", SECRET_KEY=STRONG_SECRET_KEY)
+    result = load_settings(
+        tmp_path,
+        FREEHOLD_ENV="production",
+        SECRET_KEY=STRONG_SECRET_KEY,
+        FREEHOLD_ALLOWED_HOSTS="shop.example.com",
+    )
 
     # Then the settings load, with DEBUG off, cookies only over HTTPS and HSTS on
     assert result.returncode == 0, result.stderr
