@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files are served from here, not from a CDN
     "freehold.core",
     "freehold.customers",
     "freehold.catalog",
@@ -244,6 +245,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FREEHOLD_LOG_LEVEL", "WARNING")},
 }
+
+# The public storefront API's requests per client address and minute (freehold.api).
+API_STOREFRONT_RATE_PER_MINUTE = int(os.environ.get("FREEHOLD_API_RATE_PER_MINUTE", "600"))
 
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from freehold.api.urls import api
 from freehold.customers.auth import AdminLoginForm
 
 # The admin's login counts failed passwords with the storefront's limits (customers/auth.py).
@@ -10,6 +11,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("payments/", include("freehold.payments.urls")),
     path("", include("freehold.returns.urls")),
     path("", include("freehold.customers.urls")),
