@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from freehold.api import storefront
+from freehold.api import carts, storefront
 from freehold.api.conventions import BadCursor, RateLimited, error_body
 from freehold.core.errors import FreeholdError, NotFound
 
@@ -46,6 +46,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/", storefront.router)
+api.add_router("/", carts.router)
 
 
 def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
@@ -56,7 +57,9 @@ def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpRes
 def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     first = error.errors[0] if error.errors else {}
     location = [str(part) for part in first.get("loc", ()) if part not in {"query", "path", "body"}]
-    field = ".".join(location[1:] if location[:1] == ["parameters"] else location) or None
+    # ("query", "parameters", "limit") or ("body", "data", "quantity"): the first name left is
+    # the view's argument, not something the client sent.
+    field = ".".join(location[1:] if len(location) > 1 else location) or None
     message = str(first.get("msg", "This value is not valid."))
     return _respond(request, 422, error_body("invalid", message, field))
 
