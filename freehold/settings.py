@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "freehold.returns",
     "freehold.marketing",
     "freehold.storefront",
+    "freehold.api",
 ]
 
 MIDDLEWARE = [

@@ -258,7 +258,7 @@ def set_checkout(request: HttpRequest, token: str, data: CheckoutIn) -> CartOut:
     refuse (a missing field, a method the address cannot use, a code that does not apply)."""
     check_rate(request)
     cart = _cart(token)
-    address = data.shipping_address.dict() if data.shipping_address else {}
+    address = data.shipping_address.model_dump() if data.shipping_address else {}
     cart_services.cart_set_details(
         cart=cart,
         email=data.email,

@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from freehold.api import carts, storefront
+from freehold.api import carts, staff, storefront
 from freehold.api.conventions import BadCursor, RateLimited, error_body
 from freehold.core.errors import FreeholdError, NotFound
+from freehold.core.idempotency import IdempotencyInProgress, IdempotencyKeyReused
 
 # Swagger UI (shipped inside django-ninja, no CDN) sets styles inline; only its page may.
 DOCS_CSP = (
@@ -47,6 +48,7 @@ api = NinjaAPI(
 )
 api.add_router("/", storefront.router)
 api.add_router("/", carts.router)
+api.add_router("/", staff.router)
 
 
 def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
@@ -79,6 +81,17 @@ def _not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
 @api.exception_handler(Http404)
 def _http_404(request: HttpRequest, error: Http404) -> HttpResponse:
     return _respond(request, 404, error_body("not_found", "Not found."))
+
+
+@api.exception_handler(staff.Forbidden)
+def _forbidden(request: HttpRequest, error: FreeholdError) -> HttpResponse:
+    return _respond(request, 403, error_body(error.code, error.message, error.field))
+
+
+@api.exception_handler(IdempotencyKeyReused)
+@api.exception_handler(IdempotencyInProgress)
+def _conflict(request: HttpRequest, error: FreeholdError) -> HttpResponse:
+    return _respond(request, 409, error_body(error.code, error.message, error.field))
 
 
 @api.exception_handler(BadCursor)

@@ -14,8 +14,10 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from freehold.api.conventions import encode_cursor
+from freehold.api.services import KNOWN_SCOPES, api_token_create
 from freehold.catalog.models import Product
 from freehold.catalog.services import VariantInput
+from freehold.core.audit import Actor
 from freehold.wsgi import application
 from tests.factories import make_collection, make_product, make_store_settings
 
@@ -140,7 +142,11 @@ def test_the_api_answers_as_its_openapi_document_says(catalog, wsgi_keeps_the_te
     # be documented (status and body schema), and none may be a 500.
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 18
+    # A staff token with every scope, so the admin endpoints answer more than 401.
+    _token, secret = api_token_create(
+        name="schemathesis", scopes=sorted(KNOWN_SCOPES), actor=Actor.system("test")
+    )
 
     for operation in operations:
 
@@ -153,7 +159,7 @@ def test_the_api_answers_as_its_openapi_document_says(catalog, wsgi_keeps_the_te
         )
         def check(case):
             case.call_and_validate(
-                headers={"Accept-Encoding": "identity"},
+                headers={"Accept-Encoding": "identity", "Authorization": f"Bearer {secret}"},
                 # A cursor is opaque: the document cannot tell a string the server made from
                 # any other, so a made-up one is refused (400, named) although schema-valid.
                 excluded_checks=[positive_data_acceptance],
