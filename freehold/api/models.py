@@ -14,6 +14,7 @@ SCOPES = (
     ("orders:read", "Read orders"),
     ("orders:write", "Fulfil, refund and cancel orders"),
     ("products:read", "Read products, variants and stock"),
+    ("products:write", "Adjust stock"),
 )
 TOKEN_PREFIX = "fh_"
 

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.security import HttpBearer
@@ -27,6 +27,9 @@ from freehold.api.conventions import (
 )
 from freehold.api.models import ApiToken
 from freehold.api.services import api_token_authenticate
+from freehold.catalog.models import Product, Variant
+from freehold.catalog.services import stock_adjust
+from freehold.core import audit
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, NotFound
 from freehold.core.idempotency import fingerprint_of, run_idempotent
@@ -320,3 +323,125 @@ def cancel(request: HttpRequest, number: str, data: CancelIn) -> AdminOrderOut:
     actor = require(request, "orders:write")
     order_cancel(order=_order(number), actor=actor, reason=data.reason, restock=data.restock)
     return _detail(_order(number))
+
+
+class AdminVariantOut(Schema):
+    id: int
+    sku: str
+    title: str
+    price: MoneyOut
+    stock_quantity: int
+    track_inventory: bool
+
+
+class AdminProductOut(Schema):
+    id: int
+    handle: str
+    title: str
+    status: str
+    variants: list[AdminVariantOut]
+
+
+class AdminProductPage(Schema):
+    items: list[AdminProductOut]
+    next_cursor: str | None = None
+
+
+class ProductFilters(Schema):
+    status: Product.Status | None = None
+    q: str | None = Field(None, max_length=200, description="A handle or a variant's SKU.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, max_length=64)
+
+
+def _admin_variant(variant: Variant) -> AdminVariantOut:
+    price = money(variant.price_amount, variant.currency)
+    assert price is not None
+    return AdminVariantOut(
+        id=variant.pk,
+        sku=variant.sku,
+        title=variant.title,
+        price=price,
+        stock_quantity=variant.stock_quantity,
+        track_inventory=variant.track_inventory,
+    )
+
+
+def _admin_product(product: Product) -> AdminProductOut:
+    return AdminProductOut(
+        id=product.pk,
+        handle=product.handle,
+        title=product.title,
+        status=product.status,
+        variants=[_admin_variant(variant) for variant in product.variants.all()],
+    )
+
+
+@router.get("/admin/products", response={200: AdminProductPage, **ERRORS}, summary="List products")
+def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> AdminProductPage:
+    """Every status (drafts and archived too), newest first, with variants and stock.
+    Scope `products:read`."""
+    require(request, "products:read")
+    products = Product.objects.order_by("-pk").prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.order_by("position", "id"))
+    )
+    if filters.status:
+        products = products.filter(status=filters.status)
+    if filters.q:
+        text = filters.q.strip()
+        products = products.filter(Q(handle=text) | Q(variants__sku=text)).distinct()
+    if filters.cursor:
+        products = products.filter(pk__lt=decode_cursor(filters.cursor))
+    rows = list(products[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    return AdminProductPage(
+        items=[_admin_product(product) for product in rows],
+        next_cursor=encode_cursor(rows[-1].pk) if more and rows else None,
+    )
+
+
+class StockIn(Schema):
+    delta: int = Field(
+        ..., ge=-1_000_000, le=1_000_000, description="Units to add (negative: remove)."
+    )
+    reason: str = Field(
+        ..., min_length=1, max_length=200, description="Received, counted, damaged…"
+    )
+
+
+@router.post(
+    "/admin/variants/{variant_id}/stock",
+    response={200: AdminVariantOut, **ERRORS},
+    summary="Adjust a variant's stock (Idempotency-Key required)",
+)
+def adjust_stock(
+    request: HttpRequest, variant_id: int, data: StockIn, idempotency_key: str = IDEMPOTENCY
+) -> AdminVariantOut:
+    """Scope `products:write`. The reason goes into the audit trail with the token's name."""
+    actor = require(request, "products:write")
+    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
+    if variant is None:
+        raise NotFound("No variant has this id.", field="variant_id")
+    if data.delta == 0:
+        raise FreeholdError("Adjust by at least one unit.", field="delta")
+
+    def operation() -> dict[str, Any]:
+        before = variant.stock_quantity
+        after = stock_adjust(variant=variant, delta=data.delta)
+        audit.record(
+            actor=actor,
+            verb="stock.adjusted",
+            obj=variant,
+            data={"delta": data.delta, "reason": data.reason, "before": before, "after": after},
+        )
+        return {"stock_quantity": after}
+
+    run_idempotent(
+        scope=f"api.stock:{variant.pk}",
+        key=idempotency_key,
+        fingerprint=fingerprint_of(data.model_dump_json()),
+        operation=operation,
+    )
+    variant.refresh_from_db()
+    return _admin_variant(variant)

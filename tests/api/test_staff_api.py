@@ -133,3 +133,26 @@ def test_staff_create_a_token_in_the_admin_and_see_its_secret_once(client):
     assert (saved.name, saved.scopes) == ("ERP sync", ["orders:read"])
     assert call("get", "/api/v1/admin/orders", secret).status_code == 200
     assert secret not in client.get(f"/admin/api/apitoken/{saved.pk}/change/").content.decode()
+
+
+def test_products_with_stock_are_listed_and_stock_is_adjusted_once_with_its_reason():
+    make_store_settings(currency="EUR")
+    mug = make_product(title="Mug", price="12.50", stock=5, currency="EUR")
+    variant = mug.variants.get()
+    reader, writer = token("products:read"), token("products:write")
+
+    listed = call("get", f"/api/v1/admin/products?q={variant.sku}", reader).json()["items"]
+    path = f"/api/v1/admin/variants/{variant.pk}/stock"
+    body = {"delta": 7, "reason": "received from the workshop"}
+    refused = call("post", path, reader, body, HTTP_IDEMPOTENCY_KEY="s-1")
+    first = call("post", path, writer, body, HTTP_IDEMPOTENCY_KEY="s-1")
+    again = call("post", path, writer, body, HTTP_IDEMPOTENCY_KEY="s-1")
+    bad = call("post", path, writer, {"delta": 1}, HTTP_IDEMPOTENCY_KEY="s-2")
+
+    assert [item["handle"] for item in listed] == [mug.handle]
+    assert listed[0]["variants"][0]["stock_quantity"] == 5
+    assert refused.status_code == 403
+    assert (first.json()["stock_quantity"], again.json()["stock_quantity"]) == (12, 12)
+    event = AuditEvent.objects.get(verb="stock.adjusted")
+    assert event.data["reason"] == "received from the workshop"
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "reason")
