@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from freehold.api.conventions import (
     DEFAULT_LIMIT,
@@ -128,6 +129,20 @@ class OrderFilters(Schema):
     q: str | None = Field(None, max_length=200, description="Order number or e-mail.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(None, max_length=64)
+
+    @field_validator("placed_after", "placed_before")
+    @classmethod
+    def _in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """In UTC, whatever offset was sent (a time without one is UTC): the database accepts
+        offsets up to 15:59 only, and some clients send others."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError("This time is out of range.") from None
 
 
 def _total(order: Order) -> MoneyOut:
