@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "freehold.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "freehold.core.nul.RefuseNulMiddleware",
     "freehold.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
