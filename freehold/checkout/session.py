@@ -50,8 +50,8 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     Reading never creates a cart or a session: a visitor who only browses costs no rows.
     """
     customer = _customer(request)
-    currency = _store_currency(request)
     if customer is not None:
+        currency = _store_currency(request)
         cart = (
             Cart.objects.filter(customer=customer, currency=currency, completed_at__isnull=True)
             .order_by("-updated_at", "-id")
@@ -64,7 +64,9 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     token = session.get(SESSION_KEY, "") if session is not None else ""
     cart = selectors.cart_by_token(token)
     if cart is None and create:
-        cart = services.cart_create(currency=currency)
+        # The store's currency only here: a guest's request that finds its cart by the token
+        # need not load the store's settings (two cache reads) for it.
+        cart = services.cart_create(currency=_store_currency(request))
         remember_cart(request, cart)
     return cart
 

@@ -85,7 +85,7 @@ def shipping_options(
         zone=zone,
         is_active=True,
         currency=currency.upper(),
-    )
+    ).order_by()  # sorted below; the model's ordering by zone would join the zone table
     ranked = sorted(
         ((_option(rate, subtotal), rate) for rate in rates),
         key=lambda pair: (pair[0].amount, pair[1].position, pair[1].pk),

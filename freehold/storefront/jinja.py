@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -302,12 +302,31 @@ def json_data(value: Any) -> Markup:
     )
 
 
+_PLAIN_URLS: dict[tuple[str, str, Any, str], str] = {}
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """`reverse()` for templates; a URL without arguments is reversed once per process.
+
+    A page asks for the same dozen plain URLs (cart, checkout, account, search...) every time:
+    the cache is keyed on everything `reverse()` reads besides the name (the script prefix, the
+    request's and the settings' URLconf), so it answers what `reverse()` would.
+    """
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    key = (name, get_script_prefix(), get_urlconf(), str(settings.ROOT_URLCONF))
+    found = _PLAIN_URLS.get(key)
+    if found is None:
+        found = _PLAIN_URLS[key] = reverse(name)
+    return found
+
+
 def environment(**options: Any) -> Environment:
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
     env = Environment(**options)
     env.globals.update(
-        url=lambda name, *args, **kwargs: reverse(name, args=args or None, kwargs=kwargs or None),
+        url=url,
         static=static,
         money=money,
         image=image,

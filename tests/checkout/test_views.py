@@ -291,6 +291,28 @@ def test_the_checkout_page_shows_options_prices_and_the_legal_button(shop):
     assert "vendor/htmx.min.js" in html
 
 
+def test_the_country_list_marks_the_carts_country_and_only_it(shop):
+    # Given a cart whose address is in France (the store is in Germany)
+    client = Client()
+    add(client, shop["mug"])
+    client.post("/checkout", {**ADDRESS, "country_code": "FR", "action": "update"})
+
+    # When the checkout page is shown, twice (the options are built once per language)
+    pages = [client.get("/checkout").content.decode() for _ in range(2)]
+
+    # Then France is the one selected country, among every country in name order
+    for html in pages:
+        select = html[
+            html.index('<select id="country_code"') : html.index(
+                "</select>", html.index('<select id="country_code"')
+            )
+        ]
+        assert re.findall(r"<option [^>]*selected>([^<]+)<", select) == ["France"]
+        names = re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+)<', select)
+        assert len(names) > 240 and "Germany" in names
+        assert names == sorted(names)
+
+
 def test_the_summary_names_the_vat_inside_the_total(shop):
     # given a store whose prices include 19 % VAT
     make_store_settings(tax_label="VAT", tax_rate_percent=Decimal("19"), prices_include_tax=True)
