@@ -30,6 +30,9 @@ RESET_REQUESTS_PER_ACCOUNT = RateLimit("reset-account", limit=3, window_seconds=
 RESET_REQUESTS_PER_CLIENT = RateLimit("reset-client", limit=20, window_seconds=60 * 60)
 # Guest order lookups: wrong number/e-mail pairs per client, so pairs cannot be probed.
 LOOKUP_FAILURES_PER_CLIENT = RateLimit("order-lookup", limit=10, window_seconds=WINDOW_SECONDS)
+# Registration answers "this e-mail has an account", so it is counted too: one address may try
+# a few sign-ups an hour, not enumerate a mailing list.
+REGISTRATIONS_PER_CLIENT = RateLimit("register-client", limit=10, window_seconds=60 * 60)
 
 THROTTLED_MESSAGE = (
     "Too many unsuccessful attempts. For your security, logging in is paused for 15 minutes. "

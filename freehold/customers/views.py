@@ -187,6 +187,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- Registering ----------------------------------------------------------------------------
 
+REGISTER_THROTTLED = "Too many sign-ups from your network; please try again in an hour."
+
 
 @account_page
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -199,6 +201,14 @@ def register(request: HttpRequest) -> HttpResponse:
     order = selectors.order_for_token(token)
     data = request.POST if request.method == "POST" else None
     form = forms.RegisterForm(data, initial={"email": order.email} if order else {})
+    status = 200
+    if data is not None:
+        address = client_address(request)
+        if auth.REGISTRATIONS_PER_CLIENT.hit(address) > auth.REGISTRATIONS_PER_CLIENT.limit:
+            form.is_valid()  # bound forms need cleaning before errors can be added
+            form.add_error(None, REGISTER_THROTTLED)
+            status = 429
+            data = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
         try:
@@ -226,6 +236,7 @@ def register(request: HttpRequest) -> HttpResponse:
         request,
         "register.html",
         {"title": "Create an account", "form": form, "order": order, "next": next_url},
+        status=status,
     )
 
 

@@ -699,3 +699,23 @@ def test_the_shared_footer_links_to_the_account_without_any_login_state(logged_i
     assert 'href="/orders/lookup"' in page.text
     assert "ana@example.com" not in page.text
     assert "Log out" not in page.text
+
+
+def test_registration_is_rate_limited_per_address(client):
+    from freehold.customers import auth
+    from freehold.customers.models import Customer
+
+    for number in range(auth.REGISTRATIONS_PER_CLIENT.limit):
+        client.post(
+            "/account/register",
+            {"email": f"someone{number}@example.com", "password": "a-long-pass-phrase-9"},
+        )
+        client.post("/account/logout")
+
+    refused = client.post(
+        "/account/register", {"email": "late@example.com", "password": "a-long-pass-phrase-9"}
+    )
+
+    assert refused.status_code == 429
+    assert "Too many sign-ups" in refused.content.decode()
+    assert not Customer.objects.filter(email="late@example.com").exists()
