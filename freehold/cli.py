@@ -212,13 +212,16 @@ def uses_task_queue() -> bool:
 
 
 def tasks_pass() -> int:
-    """Run every task waiting in the database queue (e-mails), then return how many ran.
+    """Run every task waiting in the database queue (e-mails, webhooks) and the webhook retries
+    that are due, then return how many ran.
 
     django-tasks-db's own worker in batch mode: it claims each task in a transaction, so
     several `freehold worker` processes never send one e-mail twice.
     """
+    from freehold.webhooks.services import webhooks_deliver_due
+
     if not uses_task_queue():
-        return 0
+        return webhooks_deliver_due()
     from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
 
@@ -233,7 +236,8 @@ def tasks_pass() -> int:
         excluded_queue_names=[],
     )
     worker.run()
-    return int(worker._run_tasks)
+    # Webhook retries that have come due (first attempts run as queued tasks above).
+    return int(worker._run_tasks) + webhooks_deliver_due()
 
 
 def _drop_stale_connections() -> None:
@@ -304,8 +308,8 @@ def run_worker(arguments: argparse.Namespace) -> int:
             if time.monotonic() >= next_expiry:
                 expiry_round()
                 next_expiry = time.monotonic() + arguments.interval
+            tasks_round()
             if uses_task_queue():
-                tasks_round()
                 stop.wait(TASK_POLL_SECONDS)
             else:
                 stop.wait(max(0.0, next_expiry - time.monotonic()))

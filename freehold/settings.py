@@ -29,6 +29,9 @@ IS_PRODUCTION = ENVIRONMENT == "production"
 DEVELOPMENT_SECRET_KEY = "freehold-development-key-never-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("FREEHOLD_DEBUG", not IS_PRODUCTION)
+# Encrypts secrets stored in the database (freehold.core.crypto); derived from SECRET_KEY when
+# unset. Set it separately to be able to rotate SECRET_KEY.
+ENCRYPTION_KEY = os.environ.get("FREEHOLD_ENCRYPTION_KEY", "")
 
 if IS_PRODUCTION:
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40:
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "freehold.marketing",
     "freehold.storefront",
     "freehold.api",
+    "freehold.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,8 @@ from freehold.marketing.services import discount_redeem
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
+from freehold.webhooks.payloads import order_payload
+from freehold.webhooks.services import webhook_emit
 
 SCOPE = "checkout.complete"
 ATTRIBUTION_FIELDS = (
@@ -196,6 +198,7 @@ def _place(
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
     queue_order_email("order_confirmation", order)
+    webhook_emit("order.created", order_payload(order))
 
     # Last, the contended rows: their locks last from here to COMMIT.
     if code:

@@ -134,4 +134,20 @@ def order_transition(
         to_state=to,
         data=data,
     )
+    event = _WEBHOOK_EVENTS.get((field, to))
+    if event:
+        from freehold.webhooks.payloads import order_payload
+        from freehold.webhooks.services import webhook_emit
+
+        webhook_emit(event, order_payload(locked))
     return order
+
+
+# Transitions that outbound webhook subscribers hear about (freehold.webhooks).
+_WEBHOOK_EVENTS = {
+    ("payment_status", "paid"): "order.paid",
+    ("payment_status", "partially_refunded"): "order.refunded",
+    ("payment_status", "refunded"): "order.refunded",
+    ("fulfilment_status", "partially_fulfilled"): "order.fulfilled",
+    ("fulfilment_status", "fulfilled"): "order.fulfilled",
+}

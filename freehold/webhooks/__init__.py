@@ -1,0 +1,1 @@
+"""Outbound webhooks: subscriptions to store events, signed deliveries, retries with backoff."""
