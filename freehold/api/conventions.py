@@ -15,15 +15,18 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Schema
 
 from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
 from freehold.core.ratelimit import RateLimit, client_address
+
+M = TypeVar("M", bound=Model)
 
 DEFAULT_LIMIT = 24
 MAX_LIMIT = 100
@@ -87,6 +90,23 @@ def decode_cursor(cursor: str) -> int:
     if key < 1:
         raise BadCursor("This cursor is not valid; start again without it.", field="cursor")
     return key
+
+
+def page_by_key(
+    queryset: QuerySet[M], *, limit: int, cursor: str | None
+) -> tuple[list[M], str | None]:
+    """One page, newest first by primary key, and the cursor of the next (None on the last).
+
+    One row more than asked tells whether another page exists without a COUNT.
+    """
+    queryset = queryset.order_by("-pk")
+    if cursor:
+        queryset = queryset.filter(pk__lt=decode_cursor(cursor))
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].pk)
 
 
 def check_rate(request: HttpRequest) -> None:

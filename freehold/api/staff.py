@@ -8,6 +8,7 @@ retried fulfilment or refund is answered with the first result, never done twice
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +23,8 @@ from freehold.api.conventions import (
     MAX_LIMIT,
     ErrorOut,
     MoneyOut,
-    decode_cursor,
-    encode_cursor,
     money,
+    page_by_key,
 )
 from freehold.api.models import ApiToken
 from freehold.api.services import api_token_authenticate
@@ -195,6 +195,17 @@ def _detail(order: Order) -> AdminOrderOut:
     )
 
 
+def _once(*, scope: str, key: str, data: Schema, operation: Callable[[], dict[str, Any]]) -> None:
+    """Run `operation` once per `Idempotency-Key` and target; the same key with another body
+    is refused (409)."""
+    run_idempotent(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint_of(data.model_dump_json()),
+        operation=operation,
+    )
+
+
 def _order(number: str) -> Order:
     order = Order.objects.filter(number=number.lstrip("#")[:32]).first()
     if order is None:
@@ -206,7 +217,7 @@ def _order(number: str) -> Order:
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> AdminOrderPage:
     """Newest first; every filter is optional. Scope `orders:read`."""
     require(request, "orders:read")
-    orders: QuerySet[Order] = Order.objects.order_by("-pk")
+    orders: QuerySet[Order] = Order.objects.all()
     for name in ("status", "payment_status", "fulfilment_status"):
         value = getattr(filters, name)
         if value:
@@ -218,15 +229,8 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> AdminOrde
     if filters.q:
         text = filters.q.strip().lstrip("#")
         orders = orders.filter(Q(number=text) | Q(email__iexact=text))
-    if filters.cursor:
-        orders = orders.filter(pk__lt=decode_cursor(filters.cursor))
-    rows = list(orders[: filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
-    return AdminOrderPage(
-        items=[_summary(order) for order in rows],
-        next_cursor=encode_cursor(rows[-1].pk) if more and rows else None,
-    )
+    rows, next_cursor = page_by_key(orders, limit=filters.limit, cursor=filters.cursor)
+    return AdminOrderPage(items=[_summary(order) for order in rows], next_cursor=next_cursor)
 
 
 @router.get("/admin/orders/{number}", response={200: AdminOrderOut, **ERRORS}, summary="An order")
@@ -282,12 +286,7 @@ def fulfil(
         )
         return {"fulfilment_id": parcel.pk}
 
-    run_idempotent(
-        scope=f"api.fulfil:{order.pk}",
-        key=idempotency_key,
-        fingerprint=fingerprint_of(data.model_dump_json()),
-        operation=operation,
-    )
+    _once(scope=f"api.fulfil:{order.pk}", key=idempotency_key, data=data, operation=operation)
     return Status(201, _detail(_order(number)))
 
 
@@ -316,12 +315,7 @@ def refund(
         )
         return {"payment_id": payment.pk}
 
-    run_idempotent(
-        scope=f"api.refund:{order.pk}",
-        key=idempotency_key,
-        fingerprint=fingerprint_of(data.model_dump_json()),
-        operation=operation,
-    )
+    _once(scope=f"api.refund:{order.pk}", key=idempotency_key, data=data, operation=operation)
     return Status(201, _detail(_order(number)))
 
 
@@ -397,7 +391,7 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> Admin
     """Every status (drafts and archived too), newest first, with variants and stock.
     Scope `products:read`."""
     require(request, "products:read")
-    products = Product.objects.order_by("-pk").prefetch_related(
+    products = Product.objects.prefetch_related(
         Prefetch("variants", queryset=Variant.objects.order_by("position", "id"))
     )
     if filters.status:
@@ -405,14 +399,9 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> Admin
     if filters.q:
         text = filters.q.strip()
         products = products.filter(Q(handle=text) | Q(variants__sku=text)).distinct()
-    if filters.cursor:
-        products = products.filter(pk__lt=decode_cursor(filters.cursor))
-    rows = list(products[: filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
+    rows, next_cursor = page_by_key(products, limit=filters.limit, cursor=filters.cursor)
     return AdminProductPage(
-        items=[_admin_product(product) for product in rows],
-        next_cursor=encode_cursor(rows[-1].pk) if more and rows else None,
+        items=[_admin_product(product) for product in rows], next_cursor=next_cursor
     )
 
 
@@ -452,11 +441,6 @@ def adjust_stock(
         )
         return {"stock_quantity": after}
 
-    run_idempotent(
-        scope=f"api.stock:{variant.pk}",
-        key=idempotency_key,
-        fingerprint=fingerprint_of(data.model_dump_json()),
-        operation=operation,
-    )
+    _once(scope=f"api.stock:{variant.pk}", key=idempotency_key, data=data, operation=operation)
     variant.refresh_from_db()
     return _admin_variant(variant)

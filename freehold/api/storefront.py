@@ -19,9 +19,8 @@ from freehold.api.conventions import (
     ErrorOut,
     MoneyOut,
     check_rate,
-    decode_cursor,
-    encode_cursor,
     money,
+    page_by_key,
 )
 from freehold.catalog import selectors as catalog
 from freehold.catalog.models import Collection, Product, ProductImage, Variant
@@ -139,15 +138,12 @@ def _summary(product: Product) -> dict[str, Any]:
 
 def _product_page(products: QuerySet[Product], parameters: ListParameters) -> ProductPage:
     """Newest first, keyed on the primary key: a cursor is the last id of the page before."""
-    products = catalog.for_listing(products).order_by("-pk")
-    if parameters.cursor:
-        products = products.filter(pk__lt=decode_cursor(parameters.cursor))
-    rows = list(products[: parameters.limit + 1])
-    more = len(rows) > parameters.limit
-    rows = rows[: parameters.limit]
+    rows, next_cursor = page_by_key(
+        catalog.for_listing(products), limit=parameters.limit, cursor=parameters.cursor
+    )
     return ProductPage(
         items=[ProductSummaryOut(**_summary(product)) for product in rows],
-        next_cursor=encode_cursor(rows[-1].pk) if more and rows else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -204,12 +200,11 @@ def get_product(request: HttpRequest, handle: str) -> ProductOut:
 def list_collections(request: HttpRequest, parameters: Query[ListParameters]) -> CollectionPage:
     """Published collections, newest first."""
     check_rate(request)
-    collections = Collection.objects.filter(is_published=True).order_by("-pk")
-    if parameters.cursor:
-        collections = collections.filter(pk__lt=decode_cursor(parameters.cursor))
-    rows = list(collections[: parameters.limit + 1])
-    more = len(rows) > parameters.limit
-    rows = rows[: parameters.limit]
+    rows, next_cursor = page_by_key(
+        Collection.objects.filter(is_published=True),
+        limit=parameters.limit,
+        cursor=parameters.cursor,
+    )
     return CollectionPage(
         items=[
             CollectionOut(
@@ -221,7 +216,7 @@ def list_collections(request: HttpRequest, parameters: Query[ListParameters]) ->
             )
             for collection in rows
         ],
-        next_cursor=encode_cursor(rows[-1].pk) if more and rows else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -14,6 +14,7 @@ from freehold.catalog.models import Variant
 from freehold.checkout import pricing
 from freehold.checkout.errors import CartError
 from freehold.checkout.models import Cart, CartLine
+from freehold.customers.models import Customer
 from freehold.marketing.errors import DiscountError
 from freehold.marketing.services import discount_validate
 from freehold.markets.countries import normalise_country_code
@@ -26,6 +27,15 @@ def cart_by_token(token: str) -> Cart | None:
     if not token:
         return None
     return Cart.objects.filter(token=token, completed_at__isnull=True).first()
+
+
+def customer_open_cart(*, customer: Customer, currency: str) -> Cart | None:
+    """A customer's latest open cart in `currency` (carts follow the customer, not a cookie)."""
+    return (
+        Cart.objects.filter(customer=customer, currency=currency.upper(), completed_at__isnull=True)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
 
 
 def cart_lines(cart: Cart) -> list[CartLine]:

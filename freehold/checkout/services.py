@@ -292,11 +292,7 @@ def cart_for_customer(*, customer: Customer, currency: str) -> Cart:
     Keyed on the customer rather than a cookie so the cart follows them across devices.
     Carts in another currency are left alone: their prices would not match this one's.
     """
-    cart = (
-        Cart.objects.filter(customer=customer, currency=currency.upper(), completed_at__isnull=True)
-        .order_by("-updated_at", "-id")
-        .first()
-    )
+    cart = selectors.customer_open_cart(customer=customer, currency=currency)
     if cart is not None:
         return cart
     return cart_create(currency=currency, customer=customer)

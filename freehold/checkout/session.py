@@ -20,28 +20,20 @@ SESSION_KEY = "cart_token"
 NOTICES_KEY = "cart_notices"
 
 
-def _store_currency(request: HttpRequest) -> str:
+def store_currency(request: HttpRequest) -> str:
+    """The currency a new cart of this request is in (the store's)."""
     # Imported late: the storefront app imports checkout, not the other way round.
     from freehold.storefront.selectors import chrome
 
     return chrome(request).settings.currency
 
 
-def _customer(request: HttpRequest) -> Customer | None:
+def customer_of(request: HttpRequest) -> Customer | None:
+    """The logged-in customer a new cart belongs to, or None for a guest."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and isinstance(user, Customer):
         return user
     return None
-
-
-def store_currency(request: HttpRequest) -> str:
-    """The currency a new cart of this request is in (the store's)."""
-    return _store_currency(request)
-
-
-def customer_of(request: HttpRequest) -> Customer | None:
-    """The logged-in customer a new cart belongs to, or None for a guest."""
-    return _customer(request)
 
 
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
@@ -49,16 +41,12 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
 
     Reading never creates a cart or a session: a visitor who only browses costs no rows.
     """
-    customer = _customer(request)
+    customer = customer_of(request)
     if customer is not None:
-        currency = _store_currency(request)
-        cart = (
-            Cart.objects.filter(customer=customer, currency=currency, completed_at__isnull=True)
-            .order_by("-updated_at", "-id")
-            .first()
-        )
+        currency = store_currency(request)
+        cart = selectors.customer_open_cart(customer=customer, currency=currency)
         if cart is None and create:
-            cart = services.cart_for_customer(customer=customer, currency=currency)
+            cart = services.cart_create(currency=currency, customer=customer)
         return cart
     session = getattr(request, "session", None)
     token = session.get(SESSION_KEY, "") if session is not None else ""
@@ -66,7 +54,7 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     if cart is None and create:
         # The store's currency only here: a guest's request that finds its cart by the token
         # need not load the store's settings (two cache reads) for it.
-        cart = services.cart_create(currency=_store_currency(request))
+        cart = services.cart_create(currency=store_currency(request))
         remember_cart(request, cart)
     return cart
 
