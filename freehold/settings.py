@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "freehold.storefront",
     "freehold.api",
     "freehold.webhooks",
+    "freehold.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +112,12 @@ _theme_dirs = [Path(THEME_DIR)] if THEME_DIR else []
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [*_theme_dirs, BASE_DIR / "storefront" / "theme" / "templates"],
+        # The dashboard's templates come first: a storefront theme cannot replace them.
+        "DIRS": [
+            BASE_DIR / "dashboard" / "templates",
+            *_theme_dirs,
+            BASE_DIR / "storefront" / "theme" / "templates",
+        ],
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "freehold.storefront.jinja.environment",

@@ -12,6 +12,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("dashboard/", include("freehold.dashboard.urls")),
     path("payments/", include("freehold.payments.urls")),
     path("", include("freehold.returns.urls")),
     path("", include("freehold.customers.urls")),

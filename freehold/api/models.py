@@ -14,7 +14,13 @@ SCOPES = (
     ("orders:read", "Read orders"),
     ("orders:write", "Fulfil, refund and cancel orders"),
     ("products:read", "Read products, variants and stock"),
-    ("products:write", "Adjust stock"),
+    ("products:write", "Create and edit products, variants and stock"),
+    ("customers:read", "Read customers"),
+    ("customers:write", "Create and edit customers"),
+    ("discounts:read", "Read discount codes"),
+    ("discounts:write", "Create, edit and pause discount codes"),
+    ("webhooks:read", "Read webhook subscriptions and deliveries"),
+    ("webhooks:write", "Create, edit and delete webhook subscriptions"),
 )
 TOKEN_PREFIX = "fh_"
 

@@ -28,8 +28,15 @@ class CustomerManager(BaseUserManager["Customer"]):
 class Customer(AbstractBaseUser, PermissionsMixin):
     """Shoppers and staff alike: the e-mail address is the login.
 
-    Staff are customers with `is_staff` (roles come with the dashboard issue).
+    Staff are customers with `is_staff` and a role: the owner and admins may do everything in
+    the dashboard; a staff member only the areas in `staff_permissions`
+    (freehold/dashboard/access.py). Superusers count as owners.
     """
+
+    class StaffRole(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        STAFF = "staff", "Staff"
 
     email = models.EmailField(unique=True)
     first_name = models.CharField(max_length=150, blank=True)
@@ -45,6 +52,8 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     accepts_marketing_updated_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    staff_role = models.CharField(max_length=16, choices=StaffRole.choices, blank=True)
+    staff_permissions = models.JSONField(default=list, blank=True)
     date_joined = models.DateTimeField(default=clock.now, db_index=True)
 
     objects = CustomerManager()

@@ -849,7 +849,8 @@ def _write_order_batch(
 
 
 def staff_ensure(*, email: str, password: str | None = None) -> tuple[Customer, str | None]:
-    """Make `email` a superuser; returns the account and the password if one was set.
+    """Make `email` a superuser and the store's owner; returns the account and the password if
+    one was set.
 
     A new account without `password` gets a random one; an existing account keeps its
     password unless `password` is given.
@@ -858,10 +859,15 @@ def staff_ensure(*, email: str, password: str | None = None) -> tuple[Customer, 
     if account is None:
         password = password or secrets.token_urlsafe(12)
         account = Customer.objects.create_superuser(
-            email, password, first_name="Store", last_name="Admin"
+            email,
+            password,
+            first_name="Store",
+            last_name="Admin",
+            staff_role=Customer.StaffRole.OWNER,
         )
         return account, password
     account.is_staff = account.is_superuser = account.is_active = True
+    account.staff_role = Customer.StaffRole.OWNER
     if password:
         account.set_password(password)
     account.save()

@@ -127,6 +127,11 @@ class StoreSettings(models.Model):
     return_window_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days after delivery in which customers may request a return."
     )
+    # Inventory: a tracked variant whose stock falls to this many units or fewer is "low"
+    # (dashboard badge, `inventory.low` webhook).
+    low_stock_threshold = models.PositiveIntegerField(
+        default=5, help_text="Stock at or below which a variant counts as running low."
+    )
 
     updated_at = models.DateTimeField(default=clock.now)
 

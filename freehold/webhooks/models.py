@@ -11,6 +11,9 @@ EVENTS = (
     ("order.paid", "Order paid"),
     ("order.fulfilled", "Order fulfilled (a parcel shipped)"),
     ("order.refunded", "Order refunded"),
+    ("product.updated", "Product created or updated"),
+    ("inventory.low", "A variant's stock fell to its low-stock threshold"),
+    ("customer.created", "Customer account created"),
 )
 
 

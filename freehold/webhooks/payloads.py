@@ -1,4 +1,5 @@
-"""What an order looks like in a webhook: the staff API's fields, never the status-page token."""
+"""What orders, products, stock and customers look like in webhooks: the staff API's fields, never
+the status-page token."""
 
 from __future__ import annotations
 
@@ -32,4 +33,48 @@ def order_payload(order: Order) -> dict[str, Any]:
             }
             for line in order.lines.all()
         ],
+    }
+
+
+def variant_payload(variant: Any) -> dict[str, Any]:
+    return {
+        "id": variant.pk,
+        "sku": variant.sku,
+        "title": variant.title,
+        "price": _money(variant.price_amount, variant.currency),
+        "stock_quantity": variant.stock_quantity,
+        "track_inventory": variant.track_inventory,
+    }
+
+
+def product_payload(product: Any) -> dict[str, Any]:
+    """`product.updated`: the product and its variants (the caller prefetches variants)."""
+    return {
+        "id": product.pk,
+        "handle": product.handle,
+        "title": product.title,
+        "status": product.status,
+        "updated_at": product.updated_at.isoformat() if product.updated_at else None,
+        "variants": [variant_payload(v) for v in product.variants.all()],
+    }
+
+
+def inventory_payload(variant: Any, *, threshold: int) -> dict[str, Any]:
+    """`inventory.low`: one variant whose stock fell to the store's threshold or below."""
+    return {
+        "product_id": variant.product_id,
+        "variant": variant_payload(variant),
+        "threshold": threshold,
+    }
+
+
+def customer_payload(customer: Any) -> dict[str, Any]:
+    return {
+        "id": customer.pk,
+        "email": customer.email,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "country_code": customer.country_code,
+        "accepts_marketing": customer.accepts_marketing,
+        "created_at": customer.date_joined.isoformat() if customer.date_joined else None,
     }

@@ -94,3 +94,17 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Itera
         context.close()
     if errors and request.node.get_closest_marker("allow_console_errors") is None:
         pytest.fail("the browser logged errors:\n" + "\n".join(errors), pytrace=False)
+
+
+@pytest.fixture
+def dashboard_page(page: Page, transactional_db) -> Page:
+    """The browser signed in to the dashboard as the store's owner (through the login form)."""
+    from tests.dashboard.conftest import PASSWORD, make_staff
+
+    owner = make_staff("owner@example.com")
+    page.goto("/dashboard/")
+    page.get_by_label("E-mail").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard/")
+    return page

@@ -1,0 +1,14 @@
+"""/dashboard/: the merchant's screens, one URL module per area."""
+
+from django.urls import include, path
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", include("freehold.dashboard.home.urls")),
+    path("orders/", include("freehold.dashboard.orders.urls")),
+    path("products/", include("freehold.dashboard.products.urls")),
+    path("customers/", include("freehold.dashboard.customers.urls")),
+    path("discounts/", include("freehold.dashboard.discounts.urls")),
+    path("settings/", include("freehold.dashboard.store.urls")),
+]
