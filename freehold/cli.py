@@ -422,7 +422,7 @@ def run_demo(arguments: argparse.Namespace) -> int:
     banner = [
         "",
         f"Freehold is running at {url}",
-        f"Staff login: {url}admin/  e-mail {login.email}  password {password}",
+        f"Dashboard: {url}dashboard/  e-mail {login.email}  password {password}",
         "Press Ctrl+C to stop.",
     ]
     env = dict(os.environ)
