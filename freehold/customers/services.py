@@ -1,16 +1,21 @@
-"""Changes a shopper makes to their account: registering, profile, password, addresses, reorders.
+"""Changes to customer accounts: what a shopper does (registering, profile, password, addresses,
+reorders) and what staff do (creating and editing customers from the dashboard or the API).
 
 Views validate the shape of the input (Django forms: password validators, e-mail syntax); the
 rules that need the database (an e-mail taken, which order may be linked, one default address)
-live here, each in one transaction.
+live here, each in one transaction. The staff-facing `customer_create`/`customer_update` check
+every field themselves as well, because the admin API calls them without a Django form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from freehold.checkout import services as cart_services
@@ -21,7 +26,10 @@ from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
 from freehold.customers.models import Address, Customer
 from freehold.customers.tasks import queue_password_reset_email
+from freehold.markets.countries import country_codes
 from freehold.orders.models import Order
+from freehold.webhooks import payloads
+from freehold.webhooks.services import webhook_emit
 
 EMAIL_TAKEN = "An account with this e-mail address already exists. Log in or reset your password."
 # What an address row holds besides its owner and the default flag, with the longest value.
@@ -85,6 +93,7 @@ def customer_register(
     )
     actor = Actor.for_user(customer)
     audit.record(actor=actor, verb="customer.registered", obj=customer)
+    webhook_emit("customer.created", payloads.customer_payload(customer))
     if order_token:
         order_link_to_customer(order_token=order_token, customer=customer)
     return customer
@@ -109,6 +118,198 @@ def order_link_to_customer(*, order_token: str, customer: Customer) -> Order | N
         data={"customer_id": customer.pk},
     )
     return order
+
+
+# --- Customers made and edited by staff ----------------------------------------------------
+
+# What staff may set on a customer, with the longest value the column holds.
+CUSTOMER_TEXT_FIELDS: dict[str, int] = {
+    "first_name": 150,
+    "last_name": 150,
+    "phone": 32,
+    "language": 16,
+}
+CUSTOMER_FIELDS = frozenset(
+    {*CUSTOMER_TEXT_FIELDS, "email", "country_code", "accepts_marketing", "tags", "note"}
+)
+TAG_LENGTH = 40
+TAGS_PER_CUSTOMER = 50
+NOTE_LENGTH = 5000
+# Digits with the separators people type; "+" only in front (E.164 is what we ask for).
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{3,30}\Z")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+
+
+class CustomerInvalid(ValidationFailed):
+    """A value staff gave for a customer is refused; `field` names it."""
+
+
+def customer_tags_normalise(tags: Iterable[str] | str) -> list[str]:
+    """Tags as stored: trimmed, inner spaces collapsed, lower case, each once, sorted.
+
+    Lower case so "VIP" and "vip" are one tag for filters and exports; a comma separates tags
+    in forms and in the CSV export, so a string is split on commas and no tag contains one.
+    """
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    cleaned: set[str] = set()
+    for tag in tags:
+        for part in str(tag).split(","):
+            name = " ".join(part.split()).lower()
+            if not name:
+                continue
+            if len(name) > TAG_LENGTH:
+                raise CustomerInvalid(
+                    f"A tag is at most {TAG_LENGTH} characters: {name[:20]}…", field="tags"
+                )
+            cleaned.add(name)
+    if len(cleaned) > TAGS_PER_CUSTOMER:
+        raise CustomerInvalid(f"At most {TAGS_PER_CUSTOMER} tags.", field="tags")
+    return sorted(cleaned)
+
+
+def _customer_values(changes: Mapping[str, Any], *, exclude_id: int | None) -> dict[str, Any]:
+    """The changes as stored, or `CustomerInvalid` naming the first field that is wrong."""
+    unknown = set(changes) - CUSTOMER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    if "email" in changes:
+        email = normalise_email(str(changes["email"] or ""))
+        if not email:
+            raise CustomerInvalid("Enter an e-mail address.", field="email")
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CustomerInvalid("Enter a valid e-mail address.", field="email") from None
+        if len(email) > 254:
+            raise CustomerInvalid("An e-mail address is at most 254 characters.", field="email")
+        if _email_taken(email, exclude_id=exclude_id):
+            raise CustomerInvalid(
+                "A customer with this e-mail address already exists.",
+                code="email_taken",
+                field="email",
+            )
+        values["email"] = email
+    for name, length in CUSTOMER_TEXT_FIELDS.items():
+        if name in changes:
+            value = " ".join(str(changes[name] or "").split())
+            if len(value) > length:
+                raise CustomerInvalid(f"At most {length} characters.", field=name)
+            values[name] = value
+    if values.get("phone") and not _PHONE.match(values["phone"]):
+        raise CustomerInvalid(
+            "Enter a phone number in digits, ideally with the country code: +4930123456.",
+            field="phone",
+        )
+    if values.get("language") and not _LANGUAGE.match(values["language"]):
+        raise CustomerInvalid("Use a language code such as en or de-AT.", field="language")
+    if "country_code" in changes:
+        country = str(changes["country_code"] or "").strip().upper()
+        if country and country not in country_codes():
+            raise CustomerInvalid(
+                f"{country[:8]} is not a country code; use two letters such as DE or US.",
+                field="country_code",
+            )
+        values["country_code"] = country
+    if "accepts_marketing" in changes:
+        values["accepts_marketing"] = bool(changes["accepts_marketing"])
+    if "tags" in changes:
+        values["tags"] = customer_tags_normalise(changes["tags"] or ())
+    if "note" in changes:
+        note = str(changes["note"] or "").strip()
+        if len(note) > NOTE_LENGTH:
+            raise CustomerInvalid(f"A note is at most {NOTE_LENGTH} characters.", field="note")
+        values["note"] = note
+    return values
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    email: str,
+    actor: Actor,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    country_code: str = "",
+    language: str = "",
+    accepts_marketing: bool = False,
+    tags: Iterable[str] = (),
+    note: str = "",
+) -> Customer:
+    """A customer account made by staff (a phone order, an import): no usable password.
+
+    The customer can set a password later through "forgot password"; until then nobody can log
+    in with the account. Marketing consent recorded here is staff's word for it, so its time is
+    stamped like a shopper's own tick.
+    """
+    values = _customer_values(
+        {
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "phone": phone,
+            "country_code": country_code,
+            "language": language,
+            "accepts_marketing": accepts_marketing,
+            "tags": tags,
+            "note": note,
+        },
+        exclude_id=None,
+    )
+    now = clock.now()
+    customer = Customer.objects.create_user(
+        password=None,
+        accepts_marketing_updated_at=now if values["accepts_marketing"] else None,
+        date_joined=now,
+        **values,
+    )
+    audit.record(
+        actor=actor,
+        verb="customer.created",
+        obj=customer,
+        data={"fields": sorted(name for name, value in values.items() if value)},
+    )
+    webhook_emit("customer.created", payloads.customer_payload(customer))
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Customer:
+    """Change some of a customer's fields (those of `customer_create`), checked the same way.
+
+    Only the fields given, and of those only the ones that differ, are written, so two staff
+    members editing different fields do not undo each other. Changing `accepts_marketing` stamps
+    `accepts_marketing_updated_at`, the record of when consent was given or withdrawn.
+    Staff accounts are refused: they are managed with their roles, by owners and admins.
+    """
+    if customer.is_staff:
+        # A login e-mail changed by anyone with the customers permission could be reset to
+        # take the account over: staff accounts are changed under Settings, by managers.
+        raise CustomerInvalid(
+            "This is a staff account; staff accounts are edited under Settings.",
+            code="staff_account",
+            field="email",
+        )
+    values = _customer_values(changes, exclude_id=customer.pk)
+    changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    if not changed:
+        return customer
+    previous = {name: getattr(customer, name) for name in changed}
+    for name in changed:
+        setattr(customer, name, values[name])
+    if "accepts_marketing" in changed:
+        customer.accepts_marketing_updated_at = clock.now()
+        changed.append("accepts_marketing_updated_at")
+    customer.save(update_fields=changed)
+    data: dict[str, Any] = {"fields": sorted(changed)}
+    if "email" in previous:
+        data["email"] = {"from": previous["email"], "to": customer.email}
+    if "accepts_marketing" in previous:
+        data["accepts_marketing"] = customer.accepts_marketing
+    audit.record(actor=actor, verb="customer.updated", obj=customer, data=data)
+    return customer
 
 
 # --- Profile and password -------------------------------------------------------------------

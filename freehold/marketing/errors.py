@@ -16,3 +16,16 @@ class DiscountError(FreeholdError):
 
     def __init__(self, message: str, *, code: str | None = None, field: str = "discount_code"):
         super().__init__(message, code=code, field=field)
+
+
+class DiscountInvalid(FreeholdError):
+    """Staff asked for a code that cannot work (a percentage over 100, an end before the start, a
+    code already taken in any case...). `field` names the first wrong field; `errors` maps every
+    wrong field to its message, so a form can mark them all at once."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, str]):
+        field_name, message = next(iter(errors.items()))
+        super().__init__(message, field=field_name)
+        self.errors = dict(errors)

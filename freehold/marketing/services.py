@@ -1,4 +1,4 @@
-"""Discount codes: creating, pausing, checking them against a cart, and taking one use.
+"""Discount codes: creating, editing, pausing, checking them against a cart, and taking one use.
 
 `discount_validate` answers "may this cart use this code?" and returns the pure
 `pricing.Discount` for the pricing pipeline. `discount_redeem` takes the use inside the order's
@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -20,7 +21,7 @@ from freehold.core.audit import Actor
 from freehold.core.money import Money
 from freehold.customers.models import Customer
 from freehold.marketing import selectors
-from freehold.marketing.errors import DiscountError
+from freehold.marketing.errors import DiscountError, DiscountInvalid
 from freehold.marketing.models import DiscountCode, DiscountRedemption, normalise_code
 
 
@@ -126,15 +127,106 @@ def discount_redeem(
     )
 
 
+# What staff may set on a code. `times_used` is moved only by `discount_redeem`.
+DISCOUNT_FIELDS = frozenset(
+    {
+        "code",
+        "kind",
+        "value",
+        "currency",
+        "minimum_subtotal_amount",
+        "starts_at",
+        "ends_at",
+        "usage_limit_total",
+        "usage_limit_per_customer",
+        "is_active",
+    }
+)
+
+
+def _discount_check(discount: DiscountCode) -> None:
+    """The one set of rules for a code, whether new or edited: the model's field validators
+    (pattern, limits at least 1, no negative amounts), its `clean` (a percentage at most 100,
+    the end after the start, a currency for a fixed amount) and the code's uniqueness in any
+    case (codes are stored upper-cased, so the unique index is case-insensitive).
+
+    Raises `DiscountInvalid` naming every wrong field, so the dashboard form and the API's
+    error both point at the field to fix."""
+    try:
+        discount.full_clean()
+    except ValidationError as error:
+        errors = {
+            ("code" if name == "__all__" else name): " ".join(messages)
+            for name, messages in error.message_dict.items()
+        }
+        if (
+            "code" in errors
+            and DiscountCode.objects.filter(code=discount.code).exclude(pk=discount.pk).exists()
+        ):
+            errors["code"] = f"The code {discount.code} already exists."
+        raise DiscountInvalid(errors) from None
+    if discount.kind != DiscountCode.Kind.FREE_SHIPPING and not discount.value:
+        raise DiscountInvalid({"value": "The discount must be more than zero."})
+
+
 @transaction.atomic
 def discount_create(*, actor: Actor | None = None, **fields: Any) -> DiscountCode:
-    """A new code, validated as a form would (`full_clean`), so bad codes never reach the shop."""
+    """A new code, validated as a form would, so bad codes never reach the shop.
+
+    Raises `DiscountInvalid` (with the field) for a code that could not work.
+    """
+    unknown = set(fields) - DISCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown discount fields: {', '.join(sorted(unknown))}")
     discount = DiscountCode(**fields)
-    discount.full_clean()
+    _discount_check(discount)
     discount.save()
     audit.record(
-        actor=actor or Actor.system(), verb="discount.created", obj=discount, to_state="active"
+        actor=actor or Actor.system(),
+        verb="discount.created",
+        obj=discount,
+        to_state="active" if discount.is_active else "paused",
+        data={"code": discount.code},
     )
+    return discount
+
+
+@transaction.atomic
+def discount_update(*, discount: DiscountCode, actor: Actor, **changes: Any) -> DiscountCode:
+    """Change some of a code's settings, under the same rules as `discount_create`.
+
+    The row is locked and re-read first, and only the changed fields are written: checkouts
+    move `times_used` concurrently, and saving a stale copy would give back uses already taken.
+    Renaming a code keeps its history (redemptions point at the row, not the text); shoppers
+    must then type the new code.
+    """
+    unknown = set(changes) - DISCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown discount fields: {', '.join(sorted(unknown))}")
+    locked = DiscountCode.objects.select_for_update().get(pk=discount.pk)
+    before = {name: getattr(locked, name) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _discount_check(locked)
+    changed = [name for name in changes if getattr(locked, name) != before[name]]
+    if changed:
+        locked.updated_at = clock.now()
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor,
+            verb="discount.updated",
+            obj=locked,
+            data={
+                "fields": sorted(changed),
+                **(
+                    {"code": {"from": before["code"], "to": locked.code}}
+                    if "code" in changed
+                    else {}
+                ),
+            },
+        )
+    for name in (*DISCOUNT_FIELDS, "times_used", "updated_at"):
+        setattr(discount, name, getattr(locked, name))
     return discount
 
 

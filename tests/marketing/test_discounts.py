@@ -7,19 +7,21 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from freehold.checkout import pricing
 from freehold.core import clock
+from freehold.core.audit import Actor
+from freehold.core.models import AuditEvent
 from freehold.customers.models import Customer
-from freehold.marketing.errors import DiscountError
+from freehold.marketing.errors import DiscountError, DiscountInvalid
 from freehold.marketing.models import DiscountCode, DiscountRedemption
 from freehold.marketing.services import (
     discount_create,
     discount_pause,
     discount_redeem,
     discount_resume,
+    discount_update,
     discount_validate,
 )
 
@@ -78,9 +80,10 @@ def test_a_valid_code_becomes_the_pricing_discount():
 
 def test_codes_are_unique_whatever_their_case():
     percent_off("SUMMER10")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DiscountInvalid) as error:
         percent_off("summer10")
-    assert "code" in error.value.message_dict
+    assert error.value.field == "code"
+    assert "SUMMER10 already exists" in error.value.message
 
 
 def test_the_database_refuses_a_lower_case_code_written_around_the_model():
@@ -104,9 +107,10 @@ def test_the_database_refuses_a_lower_case_code_written_around_the_model():
 )
 def test_create_refuses_a_code_that_cannot_work(fields, field):
     arguments = {"code": "SUMMER10", "kind": DiscountCode.Kind.PERCENTAGE, "value": Decimal(10)}
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DiscountInvalid) as error:
         discount_create(**{**arguments, **fields})
-    assert field in error.value.message_dict
+    assert field in error.value.errors
+    assert error.value.field == field
     assert not DiscountCode.objects.exists()
 
 
@@ -267,3 +271,75 @@ def test_racing_checkouts_take_exactly_the_uses_there_are():
     assert outcomes.count("usage_limit_reached") == 30
     assert DiscountCode.objects.get().times_used == 10
     assert DiscountRedemption.objects.count() == 10
+
+
+# --- Editing ---------------------------------------------------------------------------------
+
+STAFF = Actor("staff", "1", "owner@example.com")
+
+
+def test_update_changes_settings_and_audits_which():
+    # Given a code
+    discount = percent_off("SPRING", usage_limit_total=10)
+
+    # When staff raise the percentage and set an end date
+    discount_update(discount=discount, actor=STAFF, value=Decimal(15), ends_at=JUNE, code="spring")
+
+    # Then the row holds them, and the audit record names the changed fields only
+    discount.refresh_from_db()
+    assert (discount.code, discount.value, discount.ends_at) == ("SPRING", Decimal(15), JUNE)
+    event = AuditEvent.objects.get(verb="discount.updated")
+    assert event.data["fields"] == ["ends_at", "value"]
+    assert event.actor_label == "owner@example.com"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"value": Decimal(101)}, "value"),
+        ({"value": Decimal(0)}, "value"),
+        ({"starts_at": JUNE, "ends_at": JUNE - dt.timedelta(days=1)}, "ends_at"),
+        ({"code": "no spaces"}, "code"),
+        ({"kind": DiscountCode.Kind.FIXED_AMOUNT}, "currency"),
+        ({"currency": "EURO"}, "currency"),
+        ({"usage_limit_per_customer": 0}, "usage_limit_per_customer"),
+    ],
+)
+def test_update_refuses_what_create_refuses_and_keeps_the_code(fields, field):
+    discount = percent_off("SPRING")
+    with pytest.raises(DiscountInvalid) as refused:
+        discount_update(discount=discount, actor=STAFF, **fields)
+    assert refused.value.field == field
+    stored = DiscountCode.objects.get()
+    assert (stored.value, stored.ends_at, stored.code) == (Decimal(10), None, "SPRING")
+    assert not AuditEvent.objects.filter(verb="discount.updated").exists()
+
+
+def test_renaming_onto_another_code_is_refused_in_any_case():
+    percent_off("SPRING")
+    summer = percent_off("SUMMER")
+    with pytest.raises(DiscountInvalid) as refused:
+        discount_update(discount=summer, actor=STAFF, code="spring")
+    assert refused.value.field == "code"
+    assert "SPRING already exists" in refused.value.message
+
+
+def test_update_never_writes_back_a_stale_use_count():
+    # Given a copy of a code read before an order took a use of it
+    discount = percent_off("SPRING", usage_limit_total=5)
+    with transaction.atomic():
+        redeem("SPRING", order_number="1001")
+
+    # When staff save a change through the stale copy
+    discount_update(discount=discount, actor=STAFF, usage_limit_total=6)
+
+    # Then the use taken meanwhile is kept (and the copy is brought up to date)
+    stored = DiscountCode.objects.get()
+    assert (stored.times_used, stored.usage_limit_total) == (1, 6)
+    assert discount.times_used == 1
+
+
+def test_update_refuses_fields_that_are_not_settings():
+    discount = percent_off("SPRING")
+    with pytest.raises(TypeError):
+        discount_update(discount=discount, actor=STAFF, times_used=0)
