@@ -27,7 +27,12 @@ from freehold.core.errors import FreeholdError
 from freehold.core.models import AuditEvent
 from freehold.core.money import Money
 from freehold.orders.models import Fulfilment, Order, OrderLine, Payment
-from freehold.orders.operations import fulfilment_create, fulfilment_mark_delivered, order_cancel
+from freehold.orders.operations import (
+    fulfilment_create,
+    fulfilment_mark_delivered,
+    lines_to_ship,
+    order_cancel,
+)
 from freehold.payments.services import payment_mark_paid
 from freehold.returns.models import ReturnRequest, Withdrawal
 from freehold.returns.services import order_refund_in_full
@@ -376,11 +381,7 @@ class OrderAdmin(admin.ModelAdmin):
             carrier = form.cleaned_data["carrier"].strip()
 
             def operation(order: Order, actor: Actor) -> str:
-                lines = {
-                    line.pk: line.quantity - line.quantity_fulfilled
-                    for line in order.lines.all()
-                    if line.quantity > line.quantity_fulfilled
-                }
+                lines = lines_to_ship(order)
                 if not lines:
                     raise FreeholdError(f"Order #{order.number} has nothing left to ship.")
                 tracking_number = request.POST.get(f"tracking_{order.pk}", "").strip()[:255]

@@ -181,6 +181,22 @@ class OrderLine(models.Model):
             title = f"{title} ({self.variant_title})"
         return f"{self.quantity} x {title}"
 
+    @property
+    def quantity_to_ship(self) -> int:
+        """Units neither shipped nor refunded.
+
+        We do not record which units a refund covered, so a refund by line counts against the
+        units not yet shipped first: staff do not refund a unit and then send it anyway. A
+        refund of shipped units (a return) therefore never makes more to ship.
+        """
+        return max(self.quantity - self.quantity_fulfilled - self.quantity_refunded, 0)
+
+    @property
+    def title(self) -> str:
+        if self.variant_title:
+            return f"{self.product_title} ({self.variant_title})"
+        return self.product_title
+
 
 class Payment(models.Model):
     """One call to a payment provider and its outcome (a transaction, not a balance)."""
@@ -273,3 +289,30 @@ class FulfilmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} of line {self.order_line_id}"
+
+
+class OrderNote(models.Model):
+    """A staff member's note on an order ("customer called: leave at the door").
+
+    Internal only: never shown to the shopper. The author's e-mail is copied so the note still
+    says who wrote it after the staff account is deleted.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_notes",
+    )
+    author_label = models.CharField(max_length=255, blank=True)
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="orders_note_order_idx")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on order {self.order_id}"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
 from freehold.catalog.models import Variant
 from freehold.catalog.services import stock_adjust
@@ -26,10 +27,19 @@ from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.errors import FulfilmentRefused, OrderNotCancellable, RefundRefused
-from freehold.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, Payment
+from freehold.orders.models import (
+    Fulfilment,
+    FulfilmentLine,
+    Order,
+    OrderLine,
+    OrderNote,
+    Payment,
+)
 from freehold.orders.services import order_transition
 from freehold.orders.states import FulfilmentStatus, OrderStatus, PaymentStatus
 from freehold.payments import gateways
+
+NOTE_MAX_LENGTH = 5000
 
 # Payment statuses in which the shopper's money is (at least partly) with the store.
 _MONEY_HELD = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED})
@@ -56,6 +66,20 @@ def tracking_url_for(*, carrier: str, tracking_number: str) -> str:
 
 def _lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _lines_left_to_ship(order: Order) -> QuerySet[OrderLine]:
+    """The order's lines with units neither shipped nor refunded (see `quantity_to_ship`)."""
+    return order.lines.filter(quantity_fulfilled__lt=F("quantity") - F("quantity_refunded"))
+
+
+def lines_to_ship(order: Order) -> dict[int, int]:
+    """Every unit still to send, by line id: what "fulfil everything left" ships."""
+    return {
+        line.pk: line.quantity_to_ship
+        for line in order.lines.order_by("pk")
+        if line.quantity_to_ship > 0
+    }
 
 
 def _requested_lines(
@@ -163,7 +187,8 @@ def fulfilment_create(
         )
     requested = _requested_lines(order=locked, lines=lines, error=FulfilmentRefused)
     for line, quantity in requested:
-        left = line.quantity - line.quantity_fulfilled
+        # Units refunded before shipping are not sent (`OrderLine.quantity_to_ship`).
+        left = line.quantity_to_ship
         if quantity > left:
             raise FulfilmentRefused(
                 f"Only {left} of {line} are left to ship; {quantity} requested.",
@@ -192,7 +217,7 @@ def fulfilment_create(
             quantity_fulfilled=F("quantity_fulfilled") + quantity
         )
 
-    everything_shipped = not locked.lines.filter(quantity_fulfilled__lt=F("quantity")).exists()
+    everything_shipped = not _lines_left_to_ship(locked).exists()
     to = FulfilmentStatus.FULFILLED if everything_shipped else FulfilmentStatus.PARTIALLY_FULFILLED
     shipped = {str(line.pk): quantity for line, quantity in requested}
     order_transition(
@@ -350,6 +375,19 @@ def order_refund(
         if restock:
             _restock(line=line, quantity=quantity)
 
+    if (
+        requested
+        and locked.fulfilment_status == FulfilmentStatus.PARTIALLY_FULFILLED
+        and not _lines_left_to_ship(locked).exists()
+    ):
+        # The units refunded were the last ones waiting: the parcels sent are the whole order.
+        order_transition(
+            order=order,
+            field="fulfilment_status",
+            to=FulfilmentStatus.FULFILLED,
+            actor=actor,
+            data={"refund_payment_id": payment.pk},
+        )
     fully_refunded = refund == refundable
     order_transition(
         order=order,
@@ -374,6 +412,27 @@ def order_refund(
     )
     queue_order_email("order_refunded", locked, refund_amount=refund.amount)
     return payment
+
+
+@transaction.atomic
+def order_note_add(*, order: Order, author: Any, body: str, actor: Actor) -> OrderNote:
+    """Pin a staff note to an order (shown in the dashboard's timeline, never to the shopper)."""
+    text = body.strip()
+    if not text:
+        raise FreeholdError("Write the note first.", code="invalid", field="body")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise FreeholdError(
+            f"A note holds at most {NOTE_MAX_LENGTH} characters.", code="invalid", field="body"
+        )
+    note = OrderNote.objects.create(
+        order=order,
+        author=author if getattr(author, "pk", None) else None,
+        author_label=actor.label,
+        body=text,
+        created_at=clock.now(),
+    )
+    audit.record(actor=actor, verb="order.note_added", obj=order, data={"note_id": note.pk})
+    return note
 
 
 def orders_expire_unpaid(*, now: dt.datetime | None = None) -> int:
