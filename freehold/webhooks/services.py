@@ -26,7 +26,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from freehold.core import audit, clock, crypto
@@ -47,23 +49,82 @@ def sign(*, secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def subscription_create(
-    *, url: str, events: list[str], actor: Actor
-) -> tuple[WebhookSubscription, str]:
-    """A subscription and its signing secret (shown once; stored encrypted)."""
+def _check_url(url: str) -> None:
     if not url.startswith(("https://", "http://")):
         raise ValidationFailed("The URL must start with https:// (or http://).", field="url")
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except DjangoValidationError:
+        raise ValidationFailed("Enter a valid URL.", field="url") from None
+
+
+def _check_events(events: list[str]) -> None:
     unknown = sorted(set(events) - KNOWN_EVENTS)
     if unknown or not events:
         raise ValidationFailed(
             f"Choose events from {', '.join(sorted(KNOWN_EVENTS))}.", field="events"
         )
+
+
+def subscription_create(
+    *, url: str, events: list[str], actor: Actor
+) -> tuple[WebhookSubscription, str]:
+    """A subscription and its signing secret (shown once; stored encrypted)."""
+    _check_url(url)
+    _check_events(events)
     secret = "whsec_" + secrets.token_hex(24)
     subscription = WebhookSubscription.objects.create(
         url=url, events=sorted(set(events)), secret_encrypted=crypto.encrypt(secret)
     )
     audit.record(actor=actor, verb="webhook.subscribed", obj=subscription, data={"url": url})
     return subscription, secret
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    actor: Actor,
+    url: str | None = None,
+    events: list[str] | None = None,
+    is_active: bool | None = None,
+) -> WebhookSubscription:
+    """Change what is given (None leaves a field alone); the signing secret never changes here.
+
+    Pausing (`is_active=False`) stops new deliveries being recorded for the subscription;
+    deliveries already recorded are still sent, since they describe events that happened.
+    """
+    changes: dict[str, Any] = {}
+    if url is not None:
+        _check_url(url)
+        if url != subscription.url:
+            changes["url"] = url
+    if events is not None:
+        _check_events(events)
+        wanted = sorted(set(events))
+        if wanted != subscription.events:
+            changes["events"] = wanted
+    if is_active is not None and is_active != subscription.is_active:
+        changes["is_active"] = is_active
+    if not changes:
+        return subscription
+    for name, value in changes.items():
+        setattr(subscription, name, value)
+    subscription.save(update_fields=list(changes))
+    audit.record(actor=actor, verb="webhook.updated", obj=subscription, data=changes)
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription: WebhookSubscription, actor: Actor) -> None:
+    """Remove the subscription with its delivery log (pending deliveries are never sent)."""
+    audit.record(
+        actor=actor,
+        verb="webhook.deleted",
+        obj=subscription,
+        data={"url": subscription.url, "events": list(subscription.events)},
+    )
+    subscription.delete()
 
 
 def webhook_emit(event: str, data: Mapping[str, Any]) -> list[WebhookDelivery]:
