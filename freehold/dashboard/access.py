@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -35,7 +36,8 @@ AREA_CODES = frozenset(code for code, _ in AREAS)
 # "home" is every staff member's landing page; its figures need "reports".
 HOME = "home"
 
-View = Callable[..., HttpResponse]
+# HttpResponseBase: CSV exports stream (StreamingHttpResponse is no HttpResponse).
+View = Callable[..., HttpResponseBase]
 
 
 def is_dashboard_user(user: Any) -> bool:
@@ -94,7 +96,7 @@ def staff_required(area: str, *, managers_only: bool = False) -> Callable[[View]
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not getattr(user, "is_authenticated", False):
                 return HttpResponseRedirect(login_url(request))

@@ -11,7 +11,11 @@ from django.http import HttpRequest
 
 from freehold.core.audit import Actor
 from freehold.webhooks.models import EVENTS, WebhookDelivery, WebhookSubscription
-from freehold.webhooks.services import delivery_redeliver, subscription_create
+from freehold.webhooks.services import (
+    delivery_redeliver,
+    subscription_create,
+    subscription_update,
+)
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -30,7 +34,15 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Through the service, like the dashboard: validated the same way, audit-logged.
+            subscription_update(
+                subscription=WebhookSubscription.objects.get(pk=obj.pk),
+                actor=Actor.for_user(request.user),
+                url=form.cleaned_data["url"],
+                events=list(form.cleaned_data["events"]),
+                is_active=form.cleaned_data["is_active"],
+            )
+            obj.refresh_from_db()
             return
         subscription, secret = subscription_create(
             url=form.cleaned_data["url"],
