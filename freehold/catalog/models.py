@@ -280,6 +280,37 @@ class PriceChange(models.Model):
         ordering = ["-changed_at"]
 
 
+class StockMovement(models.Model):
+    """One change of a variant's stock, with why and by whom: the stock history staff read.
+
+    Every write to `Variant.stock_quantity` goes through `services.stock_adjust` or
+    `services.stock_decrement`, and both record a movement in the same transaction.
+    """
+
+    class Reason(models.TextChoices):
+        RECEIVED = "received", "Received"
+        CORRECTION = "correction", "Correction (stock count)"
+        DAMAGED = "damaged", "Damaged or lost"
+        RETURNED = "returned", "Returned or restocked"
+        SOLD = "sold", "Sold"
+        OTHER = "other", "Other"
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="stock_movements")
+    delta = models.IntegerField()
+    quantity_after = models.IntegerField()
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.OTHER)
+    note = models.CharField(max_length=255, blank=True)
+    actor_label = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["variant", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} ({self.reason}) → {self.quantity_after}"
+
+
 class ProductImage(RenditionedImage):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveIntegerField(default=1)

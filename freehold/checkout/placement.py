@@ -211,6 +211,8 @@ def _place(
             currency=totals.currency,
         )
     for line in sorted(lines, key=lambda item: item.variant_id):
-        if not stock_decrement(variant_id=line.variant_id, quantity=line.quantity):
+        if not stock_decrement(
+            variant_id=line.variant_id, quantity=line.quantity, note=f"Order {order.number}"
+        ):
             raise _sold_out(line)
     return order

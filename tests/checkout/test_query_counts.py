@@ -104,8 +104,9 @@ def test_placing_an_order_over_http_stays_within_its_statements(
         "action": "place",
     }
 
-    # (one of them: is anybody subscribed to order.created? freehold.webhooks)
-    with django_assert_max_num_queries(27), CaptureQueriesContext(connection) as placing:
+    # (one of them: is anybody subscribed to order.created? freehold.webhooks; one more: the
+    # stock history's "sold" row)
+    with django_assert_max_num_queries(28), CaptureQueriesContext(connection) as placing:
         response = client.post("/checkout", form)
 
     assert response.status_code == 303 and response["Location"].startswith("/orders/")
@@ -131,9 +132,9 @@ def test_placement_itself_runs_a_constant_handful_of_statements(
     )
 
     # When it is placed: the claim, cart lock, lines, tax, zones, rates, number, order,
-    # lines, cart, audit, webhook subscriptions, three stock updates, the key's answer (and
-    # e-mail reads at commit)
-    with django_assert_max_num_queries(23):
+    # lines, cart, audit, webhook subscriptions, three stock updates and their three stock
+    # history rows, the key's answer (and e-mail reads at commit)
+    with django_assert_max_num_queries(25):
         order = checkout_complete(
             cart_token=cart.token,
             email="ana@example.com",
