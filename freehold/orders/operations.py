@@ -109,13 +109,13 @@ def _requested_lines(
     return requested
 
 
-def _restock(*, line: OrderLine, quantity: int) -> None:
+def _restock(*, line: OrderLine, quantity: int, actor: Actor, note: str) -> None:
     """Put units back on the shelf; a deleted variant has no shelf, so nothing happens."""
     if line.variant_id is None or quantity < 1:
         return
     variant = Variant.objects.select_related("product").filter(pk=line.variant_id).first()
     if variant is not None:
-        stock_adjust(variant=variant, delta=quantity)
+        stock_adjust(variant=variant, delta=quantity, reason="returned", actor=actor, note=note)
 
 
 @transaction.atomic
@@ -147,7 +147,12 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "", restock: bool 
         for line in order_lines:
             quantity = line.quantity - line.quantity_refunded
             if line.variant_id is not None and quantity > 0:
-                _restock(line=line, quantity=quantity)
+                _restock(
+                    line=line,
+                    quantity=quantity,
+                    actor=actor,
+                    note=f"Order {locked.number} cancelled",
+                )
                 restocked[str(line.pk)] = quantity
     order_transition(
         order=order,
@@ -373,7 +378,9 @@ def order_refund(
             quantity_refunded=F("quantity_refunded") + quantity
         )
         if restock:
-            _restock(line=line, quantity=quantity)
+            _restock(
+                line=line, quantity=quantity, actor=actor, note=f"Order {locked.number} refunded"
+            )
 
     if (
         requested

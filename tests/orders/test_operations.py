@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from freehold.catalog.models import Variant
+from freehold.catalog.models import StockMovement, Variant
 from freehold.checkout.placement import checkout_complete
 from freehold.checkout.services import cart_add, cart_create
 from freehold.core.audit import Actor
@@ -85,6 +85,11 @@ def test_cancel_restocks_every_line_and_is_audited():
         str(line_of(order, mug).pk): 2,
         str(line_of(order, tote).pk): 1,
     }
+    # and each variant's stock history says why the units came back, and who did it
+    movement = StockMovement.objects.filter(variant=mug).latest("pk")
+    assert (movement.delta, movement.reason) == (2, "returned")
+    assert movement.note == f"Order {order.number} cancelled"
+    assert movement.actor_label == STAFF.label
 
 
 def test_cancel_without_restock_leaves_stock_and_skips_deleted_variants():
