@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Schema
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
@@ -38,6 +41,22 @@ def storefront_rate() -> RateLimit:
     return RateLimit(
         scope="api-storefront", limit=settings.API_STOREFRONT_RATE_PER_MINUTE, window_seconds=60
     )
+
+
+class OneOf:
+    """`Annotated[str, OneOf(Product.Status)]`: one of a model's choices, as an inline `enum`.
+
+    Django's choices classes share names (`Product.Status`, `WebhookDelivery.Status`), and the
+    OpenAPI document names schemas by class name only: the second would overwrite the first.
+    """
+
+    def __init__(self, choices: Iterable[str]):
+        self.values = [str(value) for value in getattr(choices, "values", choices)]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.literal_schema(self.values)
 
 
 class MoneyOut(Schema):
@@ -107,6 +126,15 @@ def page_by_key(
         return rows, None
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1].pk)
+
+
+def store_currency() -> str:
+    """The store's currency (new products are priced in it; reports sum in it), without
+    creating the settings row a fresh install may not have yet."""
+    from freehold.storefront.models import StoreSettings
+
+    currency = StoreSettings.objects.filter(pk=1).values_list("currency", flat=True).first()
+    return currency or str(StoreSettings._meta.get_field("currency").get_default())
 
 
 def check_rate(request: HttpRequest) -> None:

@@ -6,12 +6,23 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from freehold.api import carts, staff, storefront
+from freehold.api import (
+    admin_customers,
+    admin_discounts,
+    admin_orders,
+    admin_products,
+    admin_webhooks,
+    carts,
+    staff,
+    storefront,
+)
 from freehold.api.conventions import BadCursor, RateLimited, error_body
+from freehold.api.models import SCOPES
 from freehold.core.errors import FreeholdError, NotFound
 from freehold.core.idempotency import IdempotencyInProgress, IdempotencyKeyReused
 
@@ -38,7 +49,11 @@ api = NinjaAPI(
     description=(
         "Conventions: cursor pagination (`limit`, `cursor`, `next_cursor`); filters as query "
         'parameters; errors as `{"error": {"code", "message", "field"}}`; ISO 8601 '
-        'times; money as `{"amount": "12.50", "currency": "EUR"}`.'
+        'times; money as `{"amount": "12.50", "currency": "EUR"}`; an `Idempotency-Key` '
+        "header on creating POSTs (a retry gets the first answer).\n\n"
+        "The admin endpoints (`/admin/...`) take `Authorization: Bearer <token>` (made in "
+        "the admin under API tokens); no token is 401, a token without the endpoint's scope "
+        "403. Scopes: " + ", ".join(f"`{code}` ({label})" for code, label in SCOPES) + "."
     ),
     urls_namespace="api-v1",
     docs=Swagger(),
@@ -48,7 +63,8 @@ api = NinjaAPI(
 )
 api.add_router("/", storefront.router)
 api.add_router("/", carts.router)
-api.add_router("/", staff.router)
+for admin in (admin_orders, admin_products, admin_customers, admin_discounts, admin_webhooks):
+    api.add_router("/", admin.router)
 
 
 def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
@@ -98,6 +114,13 @@ def _conflict(request: HttpRequest, error: FreeholdError) -> HttpResponse:
 @api.exception_handler(FreeholdError)
 def _rule(request: HttpRequest, error: FreeholdError) -> HttpResponse:
     return _respond(request, 400, error_body(error.code, error.message, error.field))
+
+
+@api.exception_handler(ModelValidationError)
+def _model_invalid(request: HttpRequest, error: ModelValidationError) -> HttpResponse:
+    """A model's validation error a service let through: the one shape, naming the field."""
+    failed = staff.validation_failed(error, {})
+    return _respond(request, 400, error_body(failed.code, failed.message, failed.field))
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
+import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from freehold.api.models import ApiToken
-from freehold.api.services import api_token_create, api_token_revoke
-from freehold.catalog.models import Variant
-from freehold.checkout.placement import checkout_complete
-from freehold.checkout.services import cart_add, cart_create
-from freehold.core.audit import Actor
+from freehold.api.services import KNOWN_SCOPES, api_token_revoke
+from freehold.catalog.models import StockMovement
 from freehold.core.models import AuditEvent
 from freehold.orders.models import Fulfilment, Order, Payment
-from freehold.payments.services import payment_mark_paid
+from tests.api.admin_client import STAFF, call, place, token
 from tests.factories import make_product, make_store_settings
 
 pytestmark = pytest.mark.django_db
-STAFF = Actor.system("test")
-
-
-def token(*scopes: str) -> str:
-    _token, secret = api_token_create(name="Warehouse", scopes=list(scopes), actor=STAFF)
-    return secret
-
-
-def place(email: str = "ana@example.com", *, paid: bool = True) -> Order:
-    make_store_settings(currency="EUR")
-    variant = Variant.objects.get(product=make_product(price="20.00", stock=5, currency="EUR"))
-    cart = cart_create(currency="EUR")
-    cart_add(cart=cart, variant_id=variant.pk, quantity=2)
-    order = checkout_complete(cart_token=cart.token, email=email, idempotency_key=uuid.uuid4().hex)
-    if paid:
-        payment_mark_paid(order=order, actor=STAFF)
-    return order
-
-
-def call(method: str, path: str, secret: str | None, body: dict | None = None, **headers):
-    if secret is not None:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-    return getattr(Client(), method)(path, body or {}, content_type="application/json", **headers)
 
 
 def test_no_token_is_401_a_wrong_or_revoked_one_too_and_a_missing_scope_403():
@@ -99,6 +74,32 @@ def test_a_retried_fulfilment_ships_one_parcel_with_its_tracking_link():
     assert (event.actor_kind, event.actor_label) == ("api_token", "Warehouse")
 
 
+def test_fulfilling_everything_left_skips_units_refunded_before_shipping():
+    order = place()  # two units
+    writer = token("orders:read", "orders:write")
+    line = order.lines.get()
+    refunded = call(
+        "post",
+        f"/api/v1/admin/orders/{order.number}/refunds",
+        writer,
+        {"lines": {str(line.pk): 1}},
+        HTTP_IDEMPOTENCY_KEY="r-line",
+    )
+    assert refunded.status_code == 201
+
+    shipped = call(
+        "post",
+        f"/api/v1/admin/orders/{order.number}/fulfilments",
+        writer,
+        {"carrier": "DHL", "tracking_number": "JD0147"},
+        HTTP_IDEMPOTENCY_KEY="ship-rest",
+    )
+
+    assert shipped.status_code == 201, shipped.json()
+    assert shipped.json()["lines"][0]["quantity_fulfilled"] == 1
+    assert shipped.json()["fulfilment_status"] == "fulfilled"
+
+
 def test_a_refund_above_what_was_captured_is_refused_and_a_retry_refunds_once():
     order = place()  # 40.00 captured
     writer = token("orders:write", "orders:read")
@@ -153,8 +154,10 @@ def test_products_with_stock_are_listed_and_stock_is_adjusted_once_with_its_reas
     assert listed[0]["variants"][0]["stock_quantity"] == 5
     assert refused.status_code == 403
     assert (first.json()["stock_quantity"], again.json()["stock_quantity"]) == (12, 12)
+    movement = StockMovement.objects.get(variant=variant)
+    assert (movement.delta, movement.note) == (7, "received from the workshop")
     event = AuditEvent.objects.get(verb="stock.adjusted")
-    assert event.data["reason"] == "received from the workshop"
+    assert (event.actor_label, event.data["note"]) == ("Warehouse", "received from the workshop")
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "reason")
 
 
@@ -176,3 +179,93 @@ def test_time_filters_take_any_offset_schemathesis_found(moment, status):
     )
 
     assert response.status_code == status
+
+
+def test_orders_are_filtered_by_shipping_country_and_creation_time():
+    german, french = place("ana@example.com"), place("ben@example.com")
+    Order.objects.filter(pk=german.pk).update(shipping_address={"country_code": "DE"})
+    Order.objects.filter(pk=french.pk).update(
+        shipping_address={"country_code": "FR"},
+        created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    reader = token("orders:read")
+
+    def numbers(query: str) -> list[str]:
+        response = call("get", f"/api/v1/admin/orders{query}", reader)
+        assert response.status_code == 200
+        return [item["number"] for item in response.json()["items"]]
+
+    assert numbers("?country=de") == [german.number]
+    assert numbers("?created_before=2025-06-01T00:00:00Z") == [french.number]
+    assert numbers("?created_after=2025-06-01T00:00:00Z&country=FR") == []
+    listed = call("get", "/api/v1/admin/orders?country=FR", reader).json()["items"][0]
+    assert listed["country_code"] == "FR"
+    wrong = call("get", "/api/v1/admin/orders?country=France", reader)
+    assert (wrong.status_code, wrong.json()["error"]["field"]) == (422, "country")
+
+
+# Every admin operation and the scope it needs: a new endpoint must be added here.
+SCOPE_OF = {
+    ("get", "/api/v1/admin/orders"): "orders:read",
+    ("get", "/api/v1/admin/orders/{number}"): "orders:read",
+    ("post", "/api/v1/admin/orders/{number}/fulfilments"): "orders:write",
+    ("post", "/api/v1/admin/orders/{number}/refunds"): "orders:write",
+    ("post", "/api/v1/admin/orders/{number}/cancel"): "orders:write",
+    ("get", "/api/v1/admin/products"): "products:read",
+    ("post", "/api/v1/admin/products"): "products:write",
+    ("get", "/api/v1/admin/products/{product_id}"): "products:read",
+    ("patch", "/api/v1/admin/products/{product_id}"): "products:write",
+    ("post", "/api/v1/admin/products/{product_id}/variants"): "products:write",
+    ("patch", "/api/v1/admin/variants/{variant_id}"): "products:write",
+    ("delete", "/api/v1/admin/variants/{variant_id}"): "products:write",
+    ("post", "/api/v1/admin/variants/{variant_id}/stock"): "products:write",
+    ("get", "/api/v1/admin/customers"): "customers:read",
+    ("post", "/api/v1/admin/customers"): "customers:write",
+    ("get", "/api/v1/admin/customers/{customer_id}"): "customers:read",
+    ("patch", "/api/v1/admin/customers/{customer_id}"): "customers:write",
+    ("get", "/api/v1/admin/discounts"): "discounts:read",
+    ("post", "/api/v1/admin/discounts"): "discounts:write",
+    ("get", "/api/v1/admin/discounts/{discount_id}"): "discounts:read",
+    ("patch", "/api/v1/admin/discounts/{discount_id}"): "discounts:write",
+    ("post", "/api/v1/admin/discounts/{discount_id}/pause"): "discounts:write",
+    ("post", "/api/v1/admin/discounts/{discount_id}/resume"): "discounts:write",
+    ("get", "/api/v1/admin/webhooks"): "webhooks:read",
+    ("post", "/api/v1/admin/webhooks"): "webhooks:write",
+    ("get", "/api/v1/admin/webhooks/{subscription_id}"): "webhooks:read",
+    ("patch", "/api/v1/admin/webhooks/{subscription_id}"): "webhooks:write",
+    ("delete", "/api/v1/admin/webhooks/{subscription_id}"): "webhooks:write",
+    ("get", "/api/v1/admin/webhooks/{subscription_id}/deliveries"): "webhooks:read",
+    ("post", "/api/v1/admin/webhook-deliveries/{delivery_id}/redeliver"): "webhooks:write",
+}
+
+
+def test_every_admin_operation_is_listed_with_its_scope():
+    document = Client().get("/api/v1/openapi.json").json()
+
+    admin = {
+        (method, path)
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/v1/admin/")
+        for method in operations
+    }
+
+    assert admin == set(SCOPE_OF)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SCOPE_OF))
+def test_every_admin_operation_is_401_without_a_token_and_403_without_its_scope(method, path):
+    needed = SCOPE_OF[(method, path)]
+    everything_else = token(*sorted(KNOWN_SCOPES - {needed}))
+    url = re.sub(r"\{[a-z_]+\}", "1", path)
+
+    anonymous = call(method, url, None, HTTP_IDEMPOTENCY_KEY="k")
+    refused = call(method, url, everything_else, HTTP_IDEMPOTENCY_KEY="k")
+
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+    assert refused.status_code == 403  # before the (empty) body is read
+    assert refused.json()["error"] == {
+        "code": "forbidden",
+        "message": f"This token lacks the scope {needed}.",
+        "field": "scope",
+    }
