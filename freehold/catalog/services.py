@@ -218,6 +218,20 @@ def product_create(*, data: ProductInput, currency: str, actor: Actor | None = N
         )
         for v in variants
     )
+    # Opening stock is the first line of each variant's stock history.
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            variant=v,
+            delta=v.stock_quantity,
+            quantity_after=v.stock_quantity,
+            reason=StockMovement.Reason.RECEIVED,
+            note="Opening stock",
+            actor_label=_actor(actor).label,
+            created_at=product.created_at,
+        )
+        for v in variants
+        if v.stock_quantity
+    )
     product_set_tags(product=product, tags=data.tags)
     product_refresh_summary(product=product)
     audit.record(

@@ -19,6 +19,9 @@ from freehold.core.models import AuditEvent
 from freehold.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.factories import make_product, make_store_settings, png_bytes
 
+# Stock a product is created with (its first movement), left out where a test counts others.
+OPENING = "Opening stock"
+
 pytestmark = pytest.mark.django_db
 
 STAFF = Actor(AuditEvent.ActorKind.STAFF, "7", "sam@example.com")
@@ -52,7 +55,7 @@ def test_stock_adjust_records_a_movement_with_reason_actor_and_audit():
 
     # Then the stock is 7 and the history says why and who
     assert after == 7
-    movement = StockMovement.objects.get(variant=variant)
+    movement = StockMovement.objects.exclude(note=OPENING).get(variant=variant)
     assert (movement.delta, movement.quantity_after, movement.reason, movement.note) == (
         -3,
         7,
@@ -79,7 +82,7 @@ def test_stock_adjust_keeps_free_text_reasons_as_a_note():
     services.stock_adjust(variant=variant, delta=4, reason="Counted in the back room")
 
     # Then the movement is "other" with the text kept, by the system actor
-    movement = StockMovement.objects.get(variant=variant)
+    movement = StockMovement.objects.exclude(note=OPENING).get(variant=variant)
     assert movement.reason == "other"
     assert movement.note == "Counted in the back room"
     assert movement.actor_label == "system"
@@ -137,7 +140,9 @@ def test_a_sale_records_a_sold_movement_and_announces_low_stock():
     assert services.stock_decrement(variant_id=variant.pk, quantity=2, note="Order 1002")
 
     # Then both sales are in the history and the second crossed the threshold
-    history = list(StockMovement.objects.filter(variant=variant).order_by("id"))
+    history = list(
+        StockMovement.objects.exclude(note=OPENING).filter(variant=variant).order_by("id")
+    )
     assert [(m.delta, m.quantity_after, m.reason, m.note) for m in history] == [
         (-1, 3, "sold", "Order 1001"),
         (-2, 1, "sold", "Order 1002"),
@@ -149,7 +154,7 @@ def test_a_sale_records_a_sold_movement_and_announces_low_stock():
 def test_a_refused_sale_records_nothing():
     variant = make_product(stock=1).variants.get()
     assert services.stock_decrement(variant_id=variant.pk, quantity=2) is False
-    assert not StockMovement.objects.exists()
+    assert not StockMovement.objects.exclude(note=OPENING).exists()
 
 
 def test_a_sale_without_store_settings_uses_the_default_threshold():
@@ -225,7 +230,7 @@ def test_variant_create_adds_a_combination_and_its_stock_as_received():
     product.refresh_from_db()
     assert product.price_max_amount == Decimal("22")
     assert Variant.objects.get(pk=variant.pk).stock_quantity == 4
-    assert StockMovement.objects.get(variant=variant).reason == "received"
+    assert StockMovement.objects.exclude(note=OPENING).get(variant=variant).reason == "received"
     assert PriceChange.objects.filter(variant=variant).count() == 1
     assert "variant.created" in verbs()
 
@@ -514,3 +519,25 @@ def test_image_update_changes_alt_text(media_root):
     image = services.image_add(product=product, upload=SimpleUploadedFile("a.png", png_bytes()))
     services.image_update(image=image, alt="  Side view ", actor=STAFF)
     assert ProductImage.objects.get(pk=image.pk).alt == "Side view"
+
+
+def test_opening_stock_is_the_first_line_of_the_stock_history():
+    staff = Actor(kind=AuditEvent.ActorKind.STAFF, id="3", label="kim@example.com")
+    product = services.product_create(
+        data=services.ProductInput(
+            title="Linen Shirt",
+            options=[("Size", ["S", "M"])],
+            variants=[
+                VariantInput(price=Decimal("49.00"), options=["S"], stock_quantity=10),
+                VariantInput(price=Decimal("49.00"), options=["M"], stock_quantity=0),
+            ],
+        ),
+        currency="EUR",
+        actor=staff,
+    )
+
+    small, medium = product.variants.order_by("position")
+    movement = StockMovement.objects.get(variant=small)
+    assert (movement.delta, movement.quantity_after, movement.reason) == (10, 10, "received")
+    assert movement.actor_label == "kim@example.com"
+    assert not StockMovement.objects.filter(variant=medium).exists()
