@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from freehold.core.models import AuditEvent
@@ -34,6 +34,7 @@ class OrderFilters:
     placed_from: dt.date | None = None
     placed_to: dt.date | None = None
     country_code: str = ""
+    returns: str = ""  # "open": with a return request not yet refunded, rejected or cancelled
     q: str = ""
     numbers: Sequence[str] = field(default_factory=tuple)
 
@@ -68,6 +69,15 @@ def _search(text: str) -> Q:
     return condition
 
 
+# Return requests still waiting for staff (the returns app builds on orders, so its model is
+# reached through the relation rather than imported).
+OPEN_RETURN_STATUSES = ("requested", "approved", "received")
+
+
+def _return_requests() -> QuerySet[Any]:
+    return Order._meta.get_field("return_requests").related_model.objects.all()
+
+
 def order_list(filters: OrderFilters) -> QuerySet[Order]:
     """Orders matching the filters, newest first."""
     orders = Order.objects.all()
@@ -81,6 +91,10 @@ def order_list(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(placed_at__lt=_start_of(filters.placed_to + dt.timedelta(days=1)))
     if filters.country_code:
         orders = orders.filter(shipping_address__country_code=filters.country_code.upper())
+    if filters.returns == "open":
+        orders = orders.filter(
+            Exists(_return_requests().filter(order=OuterRef("pk"), status__in=OPEN_RETURN_STATUSES))
+        )
     if filters.q.strip():
         orders = orders.filter(_search(filters.q))
     if filters.numbers:

@@ -298,7 +298,7 @@ def test_the_owner_sees_figures_charts_and_to_do(store, owner_client):
         'href="/dashboard/orders/?status=open&amp;payment_status=paid&amp;fulfilment_status=unfulfilled"'
         in body
     )
-    assert 'href="/dashboard/products/?stock=low"' in body
+    assert 'href="/dashboard/products/?low=1"' in body
     assert 'style="' not in body
 
 

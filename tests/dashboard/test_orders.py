@@ -109,6 +109,23 @@ def test_the_list_is_filtered(owner_client, query, expected):
     assert sorted(by_number[number] for number in numbers_listed(response)) == expected
 
 
+def test_the_list_is_filtered_to_orders_with_an_open_return_request(owner_client):
+    from freehold.returns.models import ReturnRequest
+
+    mug = make_variant(title="Mug")
+    waiting, done, plain = (place_order([(mug, 1)], paid=True) for _ in range(3))
+    ReturnRequest.objects.create(order=waiting, reason=ReturnRequest.Reason.DAMAGED)
+    ReturnRequest.objects.create(order=waiting, reason=ReturnRequest.Reason.DAMAGED)
+    ReturnRequest.objects.create(
+        order=done, reason=ReturnRequest.Reason.DAMAGED, status=ReturnRequest.Status.REFUNDED
+    )
+
+    response = owner_client.get("/dashboard/orders/?returns=open")
+
+    assert numbers_listed(response) == [waiting.number]  # once, though it has two requests
+    assert plain.number not in numbers_listed(owner_client.get("/dashboard/orders/?returns=open"))
+
+
 def test_the_list_is_filtered_by_placing_date_in_the_store_time_zone(owner_client):
     mug = make_variant(title="Mug")
     early, late = place_order([(mug, 1)]), place_order([(mug, 1)])

@@ -54,6 +54,12 @@ class OrderFilterForm(forms.Form):
         help_text="Two-letter code of the shipping country.",
     )
 
+    returns = forms.ChoiceField(
+        label="Returns",
+        required=False,
+        choices=[("", "Any returns"), ("open", "Open return request")],
+    )
+
     def clean_country(self) -> str:
         value = self.cleaned_data["country"].strip().upper()
         if value and not is_country_code(value):
@@ -79,6 +85,7 @@ class OrderFilterForm(forms.Form):
             placed_from=data.get("placed_from"),
             placed_to=data.get("placed_to"),
             country_code=data.get("country") or "",
+            returns=data.get("returns") or "",
             q=data.get("q") or "",
             numbers=tuple(numbers or ()),
         )
