@@ -75,7 +75,7 @@ OPEN_RETURN_STATUSES = ("requested", "approved", "received")
 
 
 def _return_requests() -> QuerySet[Any]:
-    return Order._meta.get_field("return_requests").related_model.objects.all()
+    return Order._meta.get_field("return_requests").related_model._default_manager.all()
 
 
 def order_list(filters: OrderFilters) -> QuerySet[Order]:
