@@ -6,6 +6,7 @@ history current and tell the page cache what changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,21 @@ def _touch(product: Product) -> None:
     Product.objects.filter(pk=product.pk).update(updated_at=product.updated_at)
 
 
+def _variants_insert(variants: Sequence[Variant], *, at: dt.datetime) -> None:
+    """Insert new variants with their first price as the start of their price history."""
+    Variant.objects.bulk_create(variants)
+    PriceChange.objects.bulk_create(
+        PriceChange(
+            variant=v,
+            currency=v.currency,
+            price_amount=v.price_amount,
+            compare_at_price_amount=v.compare_at_price_amount,
+            changed_at=at,
+        )
+        for v in variants
+    )
+
+
 @transaction.atomic
 def product_create(*, data: ProductInput, currency: str, actor: Actor | None = None) -> Product:
     """Create a product with its options and variants; validates every variant first."""
@@ -207,17 +223,7 @@ def product_create(*, data: ProductInput, currency: str, actor: Actor | None = N
         _check_skus_free([(f"variants[{n}].sku", v.sku) for n, v in enumerate(variants, start=1)])
     except ValidationFailed as exc:
         raise ValidationError({exc.field or "variants": exc.message}) from exc
-    Variant.objects.bulk_create(variants)
-    PriceChange.objects.bulk_create(
-        PriceChange(
-            variant=v,
-            currency=v.currency,
-            price_amount=v.price_amount,
-            compare_at_price_amount=v.compare_at_price_amount,
-            changed_at=product.created_at,
-        )
-        for v in variants
-    )
+    _variants_insert(variants, at=product.created_at)
     # Opening stock is the first line of each variant's stock history.
     StockMovement.objects.bulk_create(
         StockMovement(
@@ -953,17 +959,7 @@ def product_duplicate(*, product: Product, actor: Actor | None = None) -> Produc
         )
         for original in originals
     ]
-    Variant.objects.bulk_create(variants)
-    PriceChange.objects.bulk_create(
-        PriceChange(
-            variant=v,
-            currency=v.currency,
-            price_amount=v.price_amount,
-            compare_at_price_amount=v.compare_at_price_amount,
-            changed_at=copy.created_at,
-        )
-        for v in variants
-    )
+    _variants_insert(variants, at=copy.created_at)
     copy.tags.set(product.tags.all())
     product_refresh_summary(product=copy)
     audit.record(
@@ -1127,17 +1123,7 @@ def product_set_options_matrix(
     Variant.objects.bulk_update(
         list(kept.values()), ["option1", "option2", "option3", "title", "position", "updated_at"]
     )
-    Variant.objects.bulk_create(created)
-    PriceChange.objects.bulk_create(
-        PriceChange(
-            variant=v,
-            currency=v.currency,
-            price_amount=v.price_amount,
-            compare_at_price_amount=v.compare_at_price_amount,
-            changed_at=now,
-        )
-        for v in created
-    )
+    _variants_insert(created, at=now)
     cache.invalidate_products(product.pk)  # bulk writes send no signals
     _touch(product)
     product_refresh_summary(product=product)
