@@ -671,6 +671,23 @@ class _OrderWriters:
     tables: tuple[type[models.Model], ...] = (Order, OrderLine, Payment, Fulfilment, FulfilmentLine)
     writers: dict[type[models.Model], RowWriter] = field(default_factory=dict)
     ids: dict[type[models.Model], IdBlock] = field(default_factory=dict)
+    # The first order of each e-mail and customer account so far, for
+    # `Order.customer_first_order_at` (orders are generated oldest first).
+    first_by_email: dict[str, dt.datetime] = field(default_factory=dict)
+    first_by_customer: dict[int, dt.datetime] = field(default_factory=dict)
+
+    def first_order_before(self, spec: OrderSpec) -> dt.datetime | None:
+        """When the order's e-mail or account first ordered, if before it (what an order's
+        INSERT asks the database, `orders.models.first_order_before`), and remember this one."""
+        known = [self.first_by_email.get(spec.email)]
+        if spec.customer_id is not None:
+            known.append(self.first_by_customer.get(spec.customer_id))
+        earlier = min((moment for moment in known if moment is not None), default=None)
+        if spec.email not in self.first_by_email:
+            self.first_by_email[spec.email] = spec.placed_at
+        if spec.customer_id is not None and spec.customer_id not in self.first_by_customer:
+            self.first_by_customer[spec.customer_id] = spec.placed_at
+        return earlier if earlier is not None and earlier < spec.placed_at else None
 
     def __post_init__(self) -> None:
         for model in self.tables:
@@ -759,6 +776,7 @@ def _write_order_batch(
                 "utm_medium": spec.utm_medium,
                 "utm_campaign": spec.utm_campaign,
                 "placed_at": spec.placed_at,
+                "customer_first_order_at": writers.first_order_before(spec),
                 "paid_at": spec.paid_at,
                 "cancelled_at": spec.cancelled_at,
                 "created_at": spec.placed_at,

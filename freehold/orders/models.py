@@ -7,12 +7,14 @@ through `services.order_transition`, along the tables in `states.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Min, Q, Subquery
 
 from freehold.catalog.models import MONEY_DIGITS, MONEY_PLACES
 from freehold.core import clock
@@ -125,6 +127,11 @@ class Order(models.Model):
     cart_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     placed_at = models.DateTimeField(null=True, blank=True)
+    # When this order's e-mail address or customer account first placed an order, if that was
+    # before this order; empty for a first order. Written by the INSERT itself (`save`), so the
+    # dashboard's returning-customer rate compares one column instead of searching the history
+    # of every order of the period (4 s on a million orders).
+    customer_first_order_at = models.DateTimeField(null=True, blank=True, editable=False)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -136,10 +143,62 @@ class Order(models.Model):
             models.Index(fields=["-placed_at", "-id"], name="orders_order_placed_idx"),
             models.Index(fields=["status", "-placed_at"], name="orders_order_status_idx"),
             models.Index(fields=["email"], name="orders_order_email_idx"),
+            # The dashboard's to-do counts: the few open orders waiting for staff, not the
+            # million open ones already shipped.
+            models.Index(
+                fields=["payment_status", "fulfilment_status"],
+                name="orders_order_todo_idx",
+                condition=Q(status=OrderStatus.OPEN)
+                & (
+                    Q(payment_status=PaymentStatus.AWAITING_PAYMENT)
+                    | Q(
+                        payment_status=PaymentStatus.PAID,
+                        fulfilment_status=FulfilmentStatus.UNFULFILLED,
+                    )
+                ),
+            ),
         ]
+        # PostgreSQL also has `orders_order_report_idx` (placed_at, covering the home page's
+        # figures), made by migration 0006 only there: SQLite has no INCLUDE columns.
 
     def __str__(self) -> str:
         return f"#{self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A new placed order asks, inside its own INSERT, when its e-mail or account first
+        ordered: no extra statement on the checkout's path, and every way of creating an order
+        (checkout, the admin, tests) fills the column the same way."""
+        computed = False
+        if (
+            self._state.adding
+            and self.placed_at is not None
+            and self.customer_first_order_at is None
+        ):
+            self.customer_first_order_at = first_order_before(
+                email=self.email, customer_id=self.customer_id, placed_at=self.placed_at
+            )
+            computed = True
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if computed:
+            # The value is in the row, not here: read it back only if somebody asks.
+            del self.__dict__["customer_first_order_at"]
+
+
+def first_order_before(*, email: str, customer_id: int | None, placed_at: dt.datetime) -> Subquery:
+    """The earliest order of `email` or of the customer account placed before `placed_at`
+    (None when there is none), as a subquery the order's INSERT runs."""
+    same_buyer = Q(email=email)
+    if customer_id is not None:
+        same_buyer |= Q(customer_id=customer_id)
+    earlier = (
+        Order.objects.filter(same_buyer, placed_at__lt=placed_at)
+        .order_by()
+        .annotate(everything=models.Value(1))
+        .values("everything")
+        .annotate(earliest=Min("placed_at"))
+        .values("earliest")
+    )
+    return Subquery(earlier, output_field=models.DateTimeField())
 
 
 class OrderLine(models.Model):

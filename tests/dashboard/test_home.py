@@ -4,8 +4,10 @@ to-do counts, who sees what, and a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -191,6 +193,42 @@ def test_returning_rate_counts_orders_by_e_mails_or_accounts_that_ordered_before
 
     assert summary.orders.current == 4
     assert summary.returning_rate.current == Decimal("50.0")
+
+
+def test_a_new_order_remembers_when_its_e_mail_or_account_first_ordered(
+    store, owner, django_assert_num_queries
+):
+    first = order(days_ago(40), email="old-address@example.com", customer=owner)
+    order(days_ago(30), email="back@example.com")
+
+    with django_assert_num_queries(2):  # the order number and the INSERT, which asks itself
+        again = order(days_ago(1), email="new-address@example.com", customer=owner)
+    by_email = order(days_ago(2), email="back@example.com")
+    new = order(days_ago(1), email="first@example.com")
+    backdated = order(days_ago(3), email="first@example.com")  # an import of an older order
+
+    assert first.customer_first_order_at is None
+    assert again.customer_first_order_at == days_ago(40)
+    assert by_email.customer_first_order_at == days_ago(30)
+    assert new.customer_first_order_at is None
+    assert backdated.customer_first_order_at is None
+
+
+def test_the_migration_fills_the_first_order_time_as_new_orders_do(store, owner):
+    backfill = importlib.import_module("freehold.orders.migrations.0006_reporting_indexes")
+    order(days_ago(50), email="a@example.com")
+    order(days_ago(40), email="b@example.com", customer=owner)
+    order(days_ago(20), email="a@example.com")
+    order(days_ago(10), email="c@example.com", customer=owner)
+    order(days_ago(5), email="b@example.com")
+    order(days_ago(1), email="d@example.com")
+    as_placed = dict(Order.objects.values_list("pk", "customer_first_order_at"))
+    Order.objects.update(customer_first_order_at=None)
+
+    backfill.backfill(None, SimpleNamespace(connection=connection))
+
+    assert dict(Order.objects.values_list("pk", "customer_first_order_at")) == as_placed
+    assert sum(value is not None for value in as_placed.values()) == 3
 
 
 def test_orders_in_other_currencies_are_reported_apart_not_converted(store):

@@ -81,6 +81,23 @@ def test_some_customers_order_several_times_and_never_before_they_joined(seeded)
 
 
 @pytest.mark.django_db
+def test_orders_know_when_their_e_mail_or_account_first_ordered(seeded):
+    orders = list(Order.objects.order_by("placed_at", "id"))
+    first_by_email: dict[str, dt.datetime] = {}
+    first_by_customer: dict[int, dt.datetime] = {}
+    for order in orders:
+        known = [first_by_email.get(order.email), first_by_customer.get(order.customer_id or 0)]
+        earlier = min((moment for moment in known if moment is not None), default=None)
+        expected = earlier if earlier is not None and earlier < order.placed_at else None
+        assert order.customer_first_order_at == expected, order.number
+        first_by_email.setdefault(order.email, order.placed_at)
+        if order.customer_id is not None:
+            first_by_customer.setdefault(order.customer_id, order.placed_at)
+
+    assert sum(order.customer_first_order_at is not None for order in orders) >= 5
+
+
+@pytest.mark.django_db
 def test_order_totals_add_up_from_their_lines_and_shipping(seeded):
     cent = minor_unit_exponent("EUR")
     line_sums = dict(

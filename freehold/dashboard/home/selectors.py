@@ -35,7 +35,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -222,10 +221,13 @@ class SalesSummary:
 
 
 def _ordered_before(moment: dt.datetime) -> Q:
-    """The order's e-mail, or its customer account, had placed an order before `moment`."""
-    by_email = Order.objects.filter(email=OuterRef("email"), placed_at__lt=moment)
-    by_customer = Order.objects.filter(customer_id=OuterRef("customer_id"), placed_at__lt=moment)
-    return Q(Exists(by_email)) | Q(Exists(by_customer))
+    """The order's e-mail, or its customer account, had placed an order before `moment`.
+
+    Read from `Order.customer_first_order_at`, which the order's INSERT fills (empty for a first
+    order): searching every period order's history instead took 2.5 of the summary's 4 s on a
+    million orders, even as hashed subplans.
+    """
+    return Q(customer_first_order_at__lt=moment)
 
 
 def _refunded_amount() -> Case:
@@ -323,7 +325,14 @@ def sales_summary(period: Period, *, currency: str) -> SalesSummary:
         else TruncDate("placed_at", tzinfo=period.zone)
     )
     rows = (
-        Order.objects.filter(in_current | in_previous, payment_status__in=PAID_STATES)
+        # Both periods and the gap between them first, as one range the index answers; the
+        # two periods alone are an OR PostgreSQL can only filter with, reading the whole index.
+        Order.objects.filter(
+            placed_at__gte=period.previous_start,
+            placed_at__lt=period.end,
+            payment_status__in=PAID_STATES,
+        )
+        .filter(in_current | in_previous)
         .order_by()
         .annotate(bucket=bucket)
         .values("bucket", "currency")
@@ -515,16 +524,29 @@ def todo_counts(*, orders: bool, products: bool, low_stock_threshold: int) -> To
     counts: dict[str, int | None] = {}
     if orders:
         counts.update(
-            Order.objects.filter(status=OrderStatus.OPEN).aggregate(
+            # The same condition as the partial index `orders_order_todo_idx`, so the counts
+            # read only the orders waiting for staff, not every open order ever shipped.
+            Order.objects.filter(
+                Q(status=OrderStatus.OPEN)
+                & (
+                    Q(payment_status=PaymentStatus.AWAITING_PAYMENT)
+                    | Q(
+                        payment_status=PaymentStatus.PAID,
+                        fulfilment_status=FulfilmentStatus.UNFULFILLED,
+                    )
+                )
+            ).aggregate(
+                # Counting a column of the partial index (never null), not the primary key,
+                # lets the index alone answer: an index-only scan.
                 to_fulfil=Count(
-                    "pk",
+                    "payment_status",
                     filter=Q(
                         payment_status=PaymentStatus.PAID,
                         fulfilment_status=FulfilmentStatus.UNFULFILLED,
                     ),
                 ),
                 awaiting_payment=Count(
-                    "pk", filter=Q(payment_status=PaymentStatus.AWAITING_PAYMENT)
+                    "payment_status", filter=Q(payment_status=PaymentStatus.AWAITING_PAYMENT)
                 ),
             )
         )
