@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from freehold.core.money import Money
 from freehold.orders.models import Fulfilment, Order, OrderLine, Payment
-from freehold.returns.models import ReturnRequest, ReturnRequestLine
+from freehold.returns.models import ReturnRequest, ReturnRequestLine, Withdrawal
 
 # CRD Art. 9: 14 days from receipt of the last item; Art. 13: refund within 14 days of notice.
 WITHDRAWAL_PERIOD = dt.timedelta(days=14)
@@ -122,3 +122,48 @@ def order_for_withdrawal(*, number: str, email: str) -> Order | None:
     if not number or not email:
         return None
     return Order.objects.filter(Q(number=number) & Q(email__iexact=email)).first()
+
+
+# --- Staff lists ----------------------------------------------------------------------------
+
+# Requests staff still have to act on: decide, receive, or refund.
+OPEN_STATUSES = (
+    ReturnRequest.Status.REQUESTED,
+    ReturnRequest.Status.APPROVED,
+    ReturnRequest.Status.RECEIVED,
+)
+
+
+def _with_lines(queryset: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
+    return queryset.select_related("order", "customer").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReturnRequestLine.objects.select_related("order_line").order_by("pk"),
+        )
+    )
+
+
+def return_requests_for_staff(*, status: str = "open") -> QuerySet[ReturnRequest]:
+    """Return requests newest first, each with its order, customer and lines (three queries
+    for any page). `status` is "open", "" / "all" for every request, or one status."""
+    queryset = ReturnRequest.objects.all()
+    if status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status and status != "all":
+        queryset = queryset.filter(status=status)
+    return _with_lines(queryset.order_by("-created_at", "-pk"))
+
+
+def return_request_for_staff(pk: int) -> ReturnRequest | None:
+    return _with_lines(ReturnRequest.objects.filter(pk=pk)).first()
+
+
+def withdrawals_for_staff(*, status: str = "received") -> QuerySet[Withdrawal]:
+    """Withdrawals, the oldest refund deadline first among open ones (they are owed soonest);
+    `status` is "received" (not yet refunded), "refunded", or "" / "all"."""
+    queryset = Withdrawal.objects.select_related("order")
+    if status and status != "all":
+        queryset = queryset.filter(status=status)
+    if status == Withdrawal.Status.RECEIVED:
+        return queryset.order_by("refund_due_by", "pk")
+    return queryset.order_by("-submitted_at", "-pk")

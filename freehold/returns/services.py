@@ -254,6 +254,37 @@ def return_request_refund(*, return_request: ReturnRequest, actor: Actor) -> Pay
     return payment
 
 
+@transaction.atomic
+def return_request_set_staff_note(
+    *, return_request: ReturnRequest, actor: Actor, staff_note: str
+) -> ReturnRequest:
+    """Replace the internal note (the admin's one editable field), in any status.
+
+    The note is staff's own working text, so it is replaced rather than appended; the audit
+    event keeps the previous text, so nothing written is lost.
+    """
+    _lock(return_request.order)
+    locked = ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
+    previous = locked.staff_note
+    locked.staff_note = staff_note.strip()
+    if locked.staff_note == previous:
+        return_request.staff_note = locked.staff_note
+        return return_request
+    locked.save(update_fields=["staff_note"])
+    audit.record(
+        actor=actor,
+        verb="return.noted",
+        obj=locked,
+        data={
+            "order_id": locked.order_id,
+            "previous": previous,
+            "staff_note": locked.staff_note,
+        },
+    )
+    return_request.staff_note = locked.staff_note
+    return return_request
+
+
 # --- Full refunds ---------------------------------------------------------------------------
 
 

@@ -327,3 +327,33 @@ def test_after_the_window_the_page_says_so_instead_of_showing_the_form(client, s
     html = response.content.decode()
     assert "return window for this order closed on 2025-04-03" in html
     assert "<form" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_staff_replace_the_internal_note_and_the_audit_keeps_the_previous_text(shipped_order):
+    # given a request whose internal note staff wrote earlier
+    make_store_settings()
+    ana = make_customer()
+    order = shipped_order(ana)
+    mug_line, _ = lines_of(order)
+    with frozen_at(DELIVERED + dt.timedelta(days=1)):
+        created = services.return_request(
+            order=order, customer=ana, lines={mug_line.pk: 1}, reason=REASON
+        )
+    services.return_request_approve(return_request=created, actor=STAFF, staff_note="Label sent")
+
+    # when staff rewrite the note, and then save the same text again
+    services.return_request_set_staff_note(
+        return_request=created, actor=STAFF, staff_note="  Label sent; parcel expected Friday "
+    )
+    services.return_request_set_staff_note(
+        return_request=created, actor=STAFF, staff_note="Label sent; parcel expected Friday"
+    )
+
+    # then the note is replaced (trimmed), the status untouched, and one event keeps both texts
+    created.refresh_from_db()
+    assert created.staff_note == "Label sent; parcel expected Friday"
+    assert created.status == ReturnRequest.Status.APPROVED
+    event = AuditEvent.objects.get(verb="return.noted", object_id=str(created.pk))
+    assert event.data["previous"] == "Label sent"
+    assert event.data["staff_note"] == "Label sent; parcel expected Friday"
+    assert event.actor_label == STAFF.label

@@ -20,6 +20,7 @@ from freehold.orders.models import Order, OrderLine
 from freehold.orders.operations import CARRIER_TRACKING_URLS, NOTE_MAX_LENGTH
 from freehold.orders.selectors import SEARCH_MAX_LENGTH, OrderFilters
 from freehold.orders.states import FulfilmentStatus, OrderStatus, PaymentStatus
+from freehold.returns.models import ReturnRequest
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CARRIERS = ["DHL", "UPS", "FedEx", "USPS", "Royal Mail", "DPD"]
@@ -293,3 +294,69 @@ def add_service_error(form: forms.Form, error: FreeholdError) -> None:
         form.add_error(name, error.message)
     else:
         form.add_error(None, error.message)
+
+
+# --- Return requests and withdrawals ---------------------------------------------------------
+
+STAFF_NOTE_MAX_LENGTH = 2000
+
+
+RETURN_STATUS_CHOICES = [
+    ("open", "Open (to act on)"),
+    ("all", "Any status"),
+    *ReturnRequest.Status.choices,
+]
+
+
+WITHDRAWAL_STATUS_CHOICES = [
+    ("received", "Not refunded yet"),
+    ("refunded", "Refunded"),
+    ("all", "Any status"),
+]
+
+
+class ReturnFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=RETURN_STATUS_CHOICES)
+
+    def status_value(self) -> str:
+        return (self.cleaned_data.get("status") if self.is_valid() else "") or "open"
+
+
+class WithdrawalFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=WITHDRAWAL_STATUS_CHOICES)
+
+    def status_value(self) -> str:
+        return (self.cleaned_data.get("status") if self.is_valid() else "") or "received"
+
+
+class ReturnApproveForm(forms.Form):
+    staff_note = forms.CharField(
+        label="Staff note",
+        required=False,
+        max_length=STAFF_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional; only staff see it.",
+    )
+
+
+class ReturnRejectForm(forms.Form):
+    staff_note = forms.CharField(
+        label="Reason for rejecting",
+        max_length=STAFF_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the staff note; the customer does not see it.",
+    )
+
+
+class ReturnStepForm(forms.Form):
+    """Receive and refund take no input: the request's lines say what comes back."""
+
+
+class StaffNoteForm(forms.Form):
+    staff_note = forms.CharField(
+        label="Staff note",
+        required=False,
+        max_length=STAFF_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Internal; the customer never sees it.",
+    )
