@@ -1236,3 +1236,153 @@ def image_delete(*, image: ProductImage, actor: Actor | None = None) -> None:
     _touch(product)
     product_refresh_summary(product=product)
     _emit_product_updated(product)
+
+
+# --- Collections as the dashboard edits them: audited, errors naming the field or rule ------
+
+
+def _collection_failure(exc: ValidationError) -> ValidationFailed:
+    """The first error of a model or rules check, naming its field (`rules[2].value`)."""
+    name, messages = next(iter(exc.message_dict.items()))
+    return ValidationFailed(" ".join(messages), field=name)
+
+
+@transaction.atomic
+def collection_save(
+    *,
+    collection: Collection | None,
+    actor: Actor | None = None,
+    image_upload: Any = None,
+    remove_image: bool = False,
+    **fields: Any,
+) -> Collection:
+    """Create (`collection=None`) or change a collection, audited with the changed fields.
+
+    A manual collection keeps no rules; a rule-based one keeps no hand-picked products (its
+    products are whatever the rules match), so switching kind clears the other half.
+    `image_upload` (an uploaded file or bytes) becomes the banner image, with renditions;
+    `remove_image` drops it (the media row stays: other pages may use it).
+    """
+    from freehold.catalog.image_services import media_image_create  # it imports this module
+
+    if "handle" in fields and not fields["handle"]:
+        fields.pop("handle")
+    if image_upload is not None:
+        try:
+            fields["image"] = media_image_create(
+                file=image_upload,
+                filename=getattr(image_upload, "name", "") or "",
+                alt=fields.get("title", collection.title if collection else ""),
+            )
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), field="image") from exc
+    elif remove_image:
+        fields["image"] = None
+    kind = fields.get("kind", collection.kind if collection else Collection.Kind.MANUAL)
+    if kind != Collection.Kind.SMART:
+        fields["rules"] = []
+    try:
+        if collection is None:
+            collection = collection_create(**fields)
+            verb = "collection.created"
+        else:
+            collection = collection_update(collection=collection, **fields)
+            verb = "collection.updated"
+    except ValidationError as exc:
+        raise _collection_failure(exc) from exc
+    if kind == Collection.Kind.SMART:
+        CollectionProduct.objects.filter(collection=collection).delete()
+    cache.invalidate(f"collection:{collection.pk}", cache.LISTINGS_TAG)
+    audit.record(actor=_actor(actor), verb=verb, obj=collection, data={"fields": sorted(fields)})
+    return collection
+
+
+@transaction.atomic
+def collection_delete(*, collection: Collection, actor: Actor | None = None) -> None:
+    """Delete a collection; its storefront page then answers 404 (products stay)."""
+    audit.record(
+        actor=_actor(actor),
+        verb="collection.deleted",
+        obj=collection,
+        data={"handle": collection.handle, "title": collection.title},
+    )
+    pk = collection.pk
+    collection.delete()
+    cache.invalidate(f"collection:{pk}", cache.LISTINGS_TAG)
+
+
+def _manual_only(collection: Collection) -> None:
+    if collection.kind != Collection.Kind.MANUAL:
+        raise ValidationFailed(
+            "A rule-based collection holds the products its rules match.", field="products"
+        )
+
+
+@transaction.atomic
+def collection_add_product(
+    *, collection: Collection, product: Product, actor: Actor | None = None
+) -> None:
+    """Put a product last in a manual collection (already there: nothing changes)."""
+    _manual_only(collection)
+    members = CollectionProduct.objects.filter(collection=collection)
+    if members.filter(product=product).exists():
+        return
+    last = members.aggregate(last=Max("position"))["last"]
+    CollectionProduct.objects.create(
+        collection=collection, product=product, position=0 if last is None else last + 1
+    )
+    audit.record(
+        actor=_actor(actor),
+        verb="collection.product_added",
+        obj=collection,
+        data={"product_id": product.pk},
+    )
+
+
+@transaction.atomic
+def collection_remove_product(
+    *, collection: Collection, product_id: int, actor: Actor | None = None
+) -> None:
+    _manual_only(collection)
+    deleted, _ = CollectionProduct.objects.filter(
+        collection=collection, product_id=product_id
+    ).delete()
+    if deleted:
+        audit.record(
+            actor=_actor(actor),
+            verb="collection.product_removed",
+            obj=collection,
+            data={"product_id": product_id},
+        )
+
+
+@transaction.atomic
+def collection_move_product(
+    *, collection: Collection, product_id: int, direction: str, actor: Actor | None = None
+) -> None:
+    """Swap a product with its neighbour (`up` or `down`); positions are renumbered 0..n-1."""
+    _manual_only(collection)
+    if direction not in ("up", "down"):
+        raise ValidationFailed("Move a product up or down.", field="direction")
+    members = list(
+        CollectionProduct.objects.select_for_update()
+        .filter(collection=collection)
+        .order_by("position", "id")
+    )
+    index = next((i for i, m in enumerate(members) if m.product_id == product_id), None)
+    if index is None:
+        raise ValidationFailed("That product is not in this collection.", field="product")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(members):
+        return
+    members[index], members[other] = members[other], members[index]
+    for position, member in enumerate(members):
+        member.position = position
+    CollectionProduct.objects.bulk_update(members, ["position"])
+    cache.invalidate(f"collection:{collection.pk}", cache.LISTINGS_TAG)
+    audit.record(
+        actor=_actor(actor),
+        verb="collection.product_moved",
+        obj=collection,
+        data={"product_id": product_id, "direction": direction},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from freehold.dashboard.store import views
+from freehold.dashboard.store import pages_views, views
 
 urlpatterns = [
     path("", views.index, name="settings"),
@@ -14,6 +14,11 @@ urlpatterns = [
         name="settings-menu-item-delete",
     ),
     path("navigation/<int:item_id>/move/", views.menu_item_move, name="settings-menu-item-move"),
+    path("pages/", pages_views.index, name="settings-pages"),
+    path("pages/new/", pages_views.new, name="settings-page-new"),
+    path("pages/featured/", pages_views.featured, name="settings-featured-collections"),
+    path("pages/<int:page_id>/", pages_views.edit, name="settings-page"),
+    path("pages/<int:page_id>/delete/", pages_views.delete, name="settings-page-delete"),
     path("shipping/", views.shipping, name="settings-shipping"),
     path("shipping/zones/new/", views.zone_edit, name="settings-zone-new"),
     path("shipping/zones/<int:zone_id>/", views.zone_edit, name="settings-zone"),
