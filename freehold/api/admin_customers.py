@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
 from pydantic import field_validator
@@ -39,12 +39,11 @@ from freehold.api.staff import (
 from freehold.core.errors import NotFound
 from freehold.customers import services as customer_services
 from freehold.customers.models import Customer
-from freehold.orders.states import PaymentStatus
+from freehold.customers.selectors import customers_for_staff
 
 router = admin_router("customers")
 
 # Orders whose money the store kept (a partly refunded order still counts, in full).
-SPENT = Q(orders__payment_status__in=[PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED])
 
 
 class CustomerOut(Schema):
@@ -60,10 +59,10 @@ class CustomerOut(Schema):
     tags: list[str]
     note: str
     created_at: dt.datetime
-    orders_count: int = Field(..., description="Every order, whatever its state.")
+    orders_count: int = Field(..., description="Orders placed, whatever their state.")
     total_spent: MoneyOut = Field(
         ...,
-        description="Paid orders' totals in the store's currency (partly refunded ones in full).",
+        description="Paid orders' totals less refunds, in the store's currency.",
     )
 
 
@@ -90,15 +89,13 @@ class CustomerFilters(Schema):
 
 
 def _customers() -> QuerySet[Customer]:
-    """Customers with their order count and spending, in one query whatever the page size."""
-    return Customer.objects.filter(is_staff=False).annotate(
-        orders_count=Count("orders", distinct=True),
-        spent=Sum("orders__base_total_amount", filter=SPENT),
-    )
+    """Customers (never staff) with their order count and spending, as the dashboard counts
+    them, in one query whatever the page size."""
+    return customers_for_staff(currency=store_currency())
 
 
 def _out(customer: Customer, currency: str) -> CustomerOut:
-    total = money(getattr(customer, "spent", None) or Decimal(0), currency)
+    total = money(getattr(customer, "total_spent", None) or Decimal(0), currency)
     assert total is not None
     return CustomerOut(
         id=customer.pk,
@@ -113,7 +110,7 @@ def _out(customer: Customer, currency: str) -> CustomerOut:
         tags=list(customer.tags or []),
         note=customer.note,
         created_at=customer.date_joined,
-        orders_count=getattr(customer, "orders_count", 0),
+        orders_count=getattr(customer, "order_count", 0),
         total_spent=total,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -69,6 +70,20 @@ def test_a_customer_shows_the_orders_placed_and_what_was_spent():
     assert found.json()["orders_count"] == 2
     assert found.json()["total_spent"] == {"amount": "40.00", "currency": "EUR"}
     assert (listed["orders_count"], listed["total_spent"]["amount"]) == (2, "40.00")
+
+
+def test_what_a_customer_spent_is_net_of_refunds_as_in_the_dashboard():
+    from freehold.core.audit import Actor
+    from freehold.orders.operations import order_refund
+
+    ana = customer("ana@example.com")
+    paid = place("ana@example.com")  # 40.00
+    Order.objects.filter(pk=paid.pk).update(customer=ana)
+    order_refund(order=paid, actor=Actor.system(), amount=Decimal("15.00"))
+
+    found = call("get", f"/api/v1/admin/customers/{ana.pk}", token("customers:read")).json()
+
+    assert found["total_spent"] == {"amount": "25.00", "currency": "EUR"}
 
 
 def test_staff_accounts_cannot_be_read_or_changed_through_the_customers_api():
