@@ -261,6 +261,11 @@ LOGGING = {
 # The public storefront API's requests per client address and minute (freehold.api).
 API_STOREFRONT_RATE_PER_MINUTE = int(os.environ.get("FREEHOLD_API_RATE_PER_MINUTE", "600"))
 
+# Outbound webhooks go only to public internet addresses in production: a staff member or an
+# API token must not make the server POST to its own network (databases, cloud metadata).
+# Development allows loopback and private addresses, for receivers on the same machine.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_WEBHOOKS_ALLOW_PRIVATE", not IS_PRODUCTION)
+
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24
 ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("FREEHOLD_ORDER_PAYMENT_TIMEOUT_MINUTES", "60"))

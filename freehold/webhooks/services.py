@@ -17,15 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -56,6 +60,52 @@ def _check_url(url: str) -> None:
         URLValidator(schemes=["https", "http"])(url)
     except DjangoValidationError:
         raise ValidationFailed("Enter a valid URL.", field="url") from None
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
+        return
+    if host == "localhost" or host.endswith(".localhost") or _is_private(host):
+        raise ValidationFailed(
+            "Webhooks go to public internet addresses only, not to this server's own network.",
+            field="url",
+        )
+
+
+def _is_private(address: str) -> bool:
+    """True for a literal IP address that is not on the public internet (loopback, private,
+    link-local such as cloud metadata at 169.254.169.254, reserved, multicast)."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    return not ip.is_global
+
+
+class PrivateAddressRefused(OSError):
+    pass
+
+
+def _refuse_private_destination(url: str) -> None:
+    """At send time, where the host name resolves now (it may have changed since the URL was
+    saved): refuse if any address is not public. Redirects are not followed at all."""
+    if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for *_, sockaddr in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
+        if _is_private(str(sockaddr[0])):
+            raise PrivateAddressRefused(f"refused: {host} resolves to a non-public address")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers; it does not send our signed events elsewhere (a redirect could point
+    at this server's own network). A 3xx is recorded as a failed attempt."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def _check_events(events: list[str]) -> None:
@@ -209,7 +259,8 @@ def _send(delivery: WebhookDelivery) -> None:
     status_code: int | None = None
     error = ""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        _refuse_private_destination(delivery.subscription.url)
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             status_code = response.status
     except urllib.error.HTTPError as failure:
         status_code, error = failure.code, f"HTTP {failure.code}"
