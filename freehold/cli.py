@@ -7,6 +7,7 @@
     freehold migrate
     freehold createstaff --email EMAIL [--password PASSWORD]
     freehold worker [--once] [--interval SECONDS]   background jobs (e-mails, unpaid orders)
+    freehold rates update [FILE_OR_URL]   keep the ECB euro reference rates (default: ECB daily)
     freehold manage <any Django management command>
 
 Thin on purpose: argument parsing, then a Django management command or a granian process.
@@ -92,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(handler=run_worker)
 
+    rates = commands.add_parser("rates", help="Keep the ECB's euro reference rates.")
+    rates.add_argument("action", choices=["update"])
+    rates.add_argument(
+        "source", nargs="?", default=None, help="eurofxref XML file or URL (default: ECB daily)"
+    )
+    rates.set_defaults(handler=run_rates)
     manage = commands.add_parser("manage", help="Run any Django management command.")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=run_manage)
@@ -180,6 +187,22 @@ def run_createstaff(arguments: argparse.Namespace) -> int:
     if not _require_migrated("createstaff"):
         return 1
     return _call("createstaff", email=arguments.email, password=arguments.password)
+
+
+def run_rates(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("rates"):
+        return 1
+    sources = [arguments.source] if arguments.source else []
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("rates", arguments.action, *sources)
+    except CommandError as error:
+        print(f"freehold rates: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def run_manage(arguments: argparse.Namespace) -> int:

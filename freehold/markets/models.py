@@ -146,3 +146,27 @@ class ShippingRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} / {self.name}"
+
+
+class FxRate(models.Model):
+    """One reference rate: 1 `base` = `rate` `quote` on `date` (the ECB publishes EUR-based
+    rates each working day). Rows are kept, never overwritten by a later day, so an order can
+    always show the rate of its own day."""
+
+    date = models.DateField()
+    base = models.CharField(max_length=3, validators=[validate_currency])
+    quote = models.CharField(max_length=3, validators=[validate_currency])
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=32, default="ecb")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "base", "quote"], name="markets_fxrate_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="markets_fxrate_positive"),
+        ]
+        indexes = [models.Index(fields=["base", "quote", "-date"], name="markets_fxrate_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: 1 {self.base} = {self.rate} {self.quote}"

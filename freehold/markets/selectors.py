@@ -8,6 +8,7 @@ choice to re-validate, never a price to trust.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,7 @@ from django.db.models import Q
 from freehold.checkout.pricing import Shipping
 from freehold.core.money import minor_unit_exponent
 from freehold.markets.countries import normalise_country_code
-from freehold.markets.models import ShippingRate, ShippingZone
+from freehold.markets.models import FxRate, ShippingRate, ShippingZone
 
 ZERO = Decimal(0)
 
@@ -123,4 +124,14 @@ def _option(rate: ShippingRate, subtotal: Decimal) -> ShippingOption:
         original_amount=original,
         is_free=is_free,
         delivery_estimate=delivery_estimate(rate.min_delivery_days, rate.max_delivery_days),
+    )
+
+
+def fx_rate(*, base: str, quote: str, on: dt.date) -> FxRate | None:
+    """The newest kept rate for 1 `base` in `quote` published on or before `on` (the ECB
+    publishes none on weekends and holidays, so Saturday uses Friday's)."""
+    return (
+        FxRate.objects.filter(base=base.upper(), quote=quote.upper(), date__lte=on)
+        .order_by("-date")
+        .first()
     )

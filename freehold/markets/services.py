@@ -7,13 +7,17 @@ code is re-validated at the sale.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from freehold.core import audit
 from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
-from freehold.markets.models import ShippingRate, ShippingZone
+from freehold.markets import fx
+from freehold.markets.models import FxRate, ShippingRate, ShippingZone
 
 
 def _full_clean(instance: ShippingZone | ShippingRate) -> None:
@@ -101,3 +105,41 @@ def shipping_rate_delete(*, rate: ShippingRate, actor: Actor) -> None:
         data={"zone": rate.zone_id, "code": rate.code},
     )
     rate.delete()
+
+
+@dataclass(frozen=True)
+class FxImportResult:
+    days: int
+    created: int
+    unchanged: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+
+
+@transaction.atomic
+def fx_rates_import(*, data: bytes, source: str = "ecb") -> FxImportResult:
+    """Keep every rate of an ECB eurofxref document: new days are added, days already kept are
+    left as they are (the ECB does not revise published reference rates), and a malformed file
+    adds nothing."""
+    rates = fx.parse_eurofxref(data)
+    known = set(
+        FxRate.objects.filter(base=fx.ECB_BASE, date__in={rate.date for rate in rates}).values_list(
+            "date", "quote"
+        )
+    )
+    new: dict[tuple[dt.date, str], FxRate] = {}
+    for rate in rates:
+        key = (rate.date, rate.quote)
+        if key not in known and key not in new:
+            new[key] = FxRate(
+                date=rate.date, base=rate.base, quote=rate.quote, rate=rate.rate, source=source
+            )
+    FxRate.objects.bulk_create(new.values(), batch_size=1000)
+    days = sorted({rate.date for rate in rates})
+    return FxImportResult(
+        days=len(days),
+        created=len(new),
+        unchanged=len(rates) - len(new),
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+    )
