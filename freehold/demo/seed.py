@@ -50,6 +50,7 @@ from freehold.catalog.models import (
     ProductImage,
     ProductOption,
     Redirect,
+    StockMovement,
     Tag,
     Variant,
 )
@@ -72,17 +73,21 @@ from freehold.demo.generate import (
 from freehold.demo.orders import TAX_RATE, Buyer, OrderSpec, SellableVariant, generate_orders
 from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
 from freehold.marketing.models import DiscountCode, DiscountRedemption
-from freehold.markets.models import ShippingRate, ShippingZone
+from freehold.markets import fx
+from freehold.markets.models import FxRate, ShippingRate, ShippingZone
+from freehold.markets.services import fx_rates_import
 from freehold.orders.models import (
     Fulfilment,
     FulfilmentLine,
     Order,
     OrderLine,
+    OrderNote,
     OrderNumberSequence,
     Payment,
 )
 from freehold.orders.services import order_number_continue_after, order_number_last
 from freehold.orders.states import FulfilmentStatus, PaymentStatus
+from freehold.returns.models import ReturnRequest, ReturnRequestLine, Withdrawal
 from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
 
 BATCH = 1000
@@ -156,6 +161,8 @@ def seed(
         collections = _write_collections(context)
         _write_store(context, collections)
         _write_shipping_and_discounts(context)
+        # The ECB's rates of one recorded day, so currency features work offline.
+        fx_rates_import(data=fx.RECORDED_DAILY_FILE.read_bytes(), source="ecb-recorded")
         _write_customers(context, generate_customers(count=customers, seed=seed), customers)
         _write_orders(context, orders)
         _write_staff(context, staff_password)
@@ -902,7 +909,9 @@ def _write_staff(context: SeedContext, password: str | None) -> None:
 
 
 def wipe() -> None:
-    """Delete the orders, the catalog, the brand settings and every customer who is not staff.
+    """Delete the orders (with their returns, notes and withdrawals), the catalog with its stock
+    history, the brand settings, the demo's recorded exchange rates and every customer who is
+    not staff.
 
     Raw deletes, children first: the ORM's cascading delete would load and signal every
     one of 100,000 variants. Staff accounts stay, so nobody is locked out.
@@ -917,6 +926,10 @@ def wipe() -> None:
             # The demo's own codes; codes the merchant made stay.
             DiscountRedemption.objects.filter(discount__code__in=DEMO_DISCOUNT_CODES),
             DiscountCode.objects.filter(code__in=DEMO_DISCOUNT_CODES),
+            ReturnRequestLine.objects.all(),
+            ReturnRequest.objects.all(),
+            Withdrawal.objects.all(),
+            OrderNote.objects.all(),
             FulfilmentLine.objects.all(),
             Fulfilment.objects.all(),
             Payment.objects.all(),
@@ -924,6 +937,7 @@ def wipe() -> None:
             Order.objects.all(),
             OrderNumberSequence.objects.all(),
             PriceChange.objects.all(),
+            StockMovement.objects.all(),
             ProductFacet.objects.all(),
             Product.tags.through.objects.all(),
             CollectionProduct.objects.all(),
@@ -939,6 +953,7 @@ def wipe() -> None:
             Redirect.objects.all(),
             ShippingRate.objects.all(),
             ShippingZone.objects.all(),
+            FxRate.objects.filter(source="ecb-recorded"),  # rates fetched from the ECB stay
             MenuItem.objects.all(),
             Menu.objects.all(),
             Page.objects.all(),

@@ -19,6 +19,8 @@ from freehold.core.errors import ValidationFailed
 ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
 ECB_BASE = "EUR"
 _NAMESPACE = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
+# A day of the ECB's published rates, recorded: the demo store starts with it, the tests read it.
+RECORDED_DAILY_FILE = Path(__file__).parent / "data" / "eurofxref-daily-2022-07-08.xml"
 MAX_BYTES = 50 * 1024 * 1024  # the full history since 1999 is about 7 MB
 
 

@@ -4,6 +4,7 @@ A small store is seeded once for this module (drawing pictures is the slow part)
 afterwards; each test reads it inside its own rolled-back transaction.
 """
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
@@ -266,3 +267,8 @@ def test_the_demo_ships_everywhere_and_has_codes_to_try(seeded):
     assert discount_validate(code="welcome10", currency="EUR", subtotal=Decimal("30")).value == 10
     with pytest.raises(Exception, match="50"):
         discount_validate(code="FREESHIP", currency="EUR", subtotal=Decimal("30"))
+    # and it starts with the ECB's recorded rates (currency features work offline)
+    from freehold.markets.selectors import fx_rate
+
+    usd = fx_rate(base="EUR", quote="USD", on=dt.date(2026, 1, 1))
+    assert usd is not None and usd.rate == Decimal("1.0163")

@@ -8,18 +8,17 @@ import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from freehold.markets.fx import FxFileInvalid, parse_eurofxref
+from freehold.markets.fx import RECORDED_DAILY_FILE, FxFileInvalid, parse_eurofxref
 from freehold.markets.models import FxRate
 from freehold.markets.selectors import fx_rate
 from freehold.markets.services import fx_rates_import
 
-RECORDED = Path(__file__).parent / "data" / "eurofxref-daily-2022-07-08.xml"
+RECORDED = RECORDED_DAILY_FILE
 
 pytestmark = pytest.mark.django_db
 
