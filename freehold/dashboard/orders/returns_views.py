@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from freehold.core.audit import Actor
 from freehold.core.clock import now
 from freehold.core.errors import FreeholdError
-from freehold.core.money import Money
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.orders import forms as order_forms
 from freehold.dashboard.pages import paginate, redirect_back, render_page
 from freehold.returns import selectors, services
 from freehold.returns.models import ReturnRequest, Withdrawal
+from freehold.storefront.jinja import format_money
 
 SECTION = "orders"
 Status = ReturnRequest.Status
@@ -44,10 +44,6 @@ WITHDRAWAL_BADGES = {Withdrawal.Status.RECEIVED: "warn", Withdrawal.Status.REFUN
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
-
-
-def _money_text(amount: Any, currency: str) -> str:
-    return Money(amount, currency).quantize().format()
 
 
 def _common(**context: Any) -> dict[str, Any]:
@@ -222,7 +218,7 @@ def return_refund(request: HttpRequest, pk: int) -> HttpResponse:
         payment = services.return_request_refund(
             return_request=return_request, actor=_actor(request)
         )
-        return f"Refunded {_money_text(payment.amount, payment.currency)}; items restocked."
+        return f"Refunded {format_money(payment.amount, payment.currency)}; items restocked."
 
     return _step(
         request,
@@ -285,6 +281,6 @@ def withdrawal_refund(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"Withdrawal {withdrawal.pk} (order #{withdrawal.order.number}): refunded "
-            f"{_money_text(payment.amount, payment.currency)}.",
+            f"{format_money(payment.amount, payment.currency)}.",
         )
     return HttpResponseRedirect(redirect_back(request, reverse("dashboard:order-withdrawals")))
