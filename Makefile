@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install demo test check format bench lighthouse clean
+.PHONY: install demo test check format messages bench lighthouse clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ check: install
 	$(BIN)/ruff check freehold tests bench
 	$(BIN)/ruff format --check freehold tests bench
 	$(BIN)/mypy freehold
+
+# Translations: extract the storefront's strings into freehold/locale, merge them into each
+# language's .po (new ones empty, for a translator), compile the .mo files Django reads.
+messages: install
+	$(BIN)/python -m freehold.i18n_tools
 
 format: install
 	$(BIN)/ruff check --fix freehold tests bench

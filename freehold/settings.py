@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "freehold.customers",
     "freehold.catalog",
     "freehold.markets",
+    "freehold.taxes",
     "freehold.checkout",
     "freehold.orders",
     "freehold.returns",
@@ -91,11 +92,13 @@ MIDDLEWARE = [
     "freehold.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "freehold.core.nul.RefuseNulMiddleware",
+    "freehold.markets.middleware.MarketPrefixMiddleware",
     "freehold.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "freehold.markets.middleware.MarketMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "freehold.catalog.middleware.RedirectFallbackMiddleware",
@@ -200,6 +203,17 @@ PAGE_CACHE_ENABLED = env_bool("FREEHOLD_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("FREEHOLD_PAGE_CACHE_SECONDS", "3600"))
 
 LANGUAGE_CODE = "en"
+# The storefront's and the e-mails' languages; catalogues in freehold/locale (`make messages`).
+# The dashboard stays English. A market's language comes from its URL prefix.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ja", "日本語"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -269,6 +283,9 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_WEBHOOKS_ALLOW_PRIVATE", n
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24
 ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("FREEHOLD_ORDER_PAYMENT_TIMEOUT_MINUTES", "60"))
+# Where the dashboard's "Update from the ECB" reads the euro reference rates (eurofxref XML);
+# empty: the ECB's daily file. A mirror or a recorded file's URL for offline stores and tests.
+FX_RATES_URL = os.environ.get("FREEHOLD_FX_URL", "").strip()
 
 # E-mail (freehold.notifications). FREEHOLD_EMAIL_BACKEND is a short word (smtp, file, console,
 # locmem, dummy) or a dotted backend path. Development writes each message to DATA_DIR/mail so a

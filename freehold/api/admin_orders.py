@@ -57,6 +57,17 @@ class AdminOrderSummary(Schema):
     created_at: dt.datetime
     placed_at: dt.datetime | None
     total: MoneyOut
+    base_currency: str = Field(
+        "", description="The store's currency; empty for an order from before markets."
+    )
+    base_total: MoneyOut | None = Field(
+        None, description="The total in the store's currency, at `fx_rate`."
+    )
+    fx_rate: str = Field(
+        "1", description="Units of the order's currency one unit of the store's currency bought."
+    )
+    market: str = Field("", description="The market's code at the time of sale.")
+    language: str = Field("", description="The shopper's language, such as de or zh-hans.")
 
 
 class AdminOrderOut(AdminOrderSummary):
@@ -112,6 +123,13 @@ def _summary(order: Order) -> AdminOrderSummary:
         created_at=order.created_at,
         placed_at=order.placed_at,
         total=_total(order),
+        base_currency=order.base_currency,
+        base_total=money(order.base_total_amount, order.base_currency)
+        if order.base_currency
+        else None,
+        fx_rate=f"{order.fx_rate.normalize():f}",
+        market=order.market_code,
+        language=order.language,
     )
 
 

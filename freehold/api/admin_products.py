@@ -38,7 +38,7 @@ from freehold.api.staff import (
     scope,
 )
 from freehold.catalog import services as catalog_services
-from freehold.catalog.models import Product, ProductOption, Variant
+from freehold.catalog.models import Product, ProductOption, ProductTranslation, Variant
 from freehold.catalog.services import ProductInput, VariantInput
 from freehold.core.errors import NotFound, ValidationFailed
 
@@ -83,6 +83,15 @@ class AdminVariantOut(Schema):
     position: int
 
 
+class TranslationOut(Schema):
+    """A product's texts in one language; an empty one shows the product's own."""
+
+    title: str
+    description_html: str
+    seo_title: str
+    seo_description: str
+
+
 class AdminProductOut(Schema):
     id: int
     handle: str
@@ -101,6 +110,9 @@ class AdminProductOut(Schema):
     in_stock: bool
     options: list[OptionOut]
     variants: list[AdminVariantOut]
+    translations: dict[str, TranslationOut] = Field(
+        default_factory=dict, description="Texts in the store's other languages, by language."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     published_at: dt.datetime | None
@@ -164,6 +176,15 @@ def _admin_product(product: Product) -> AdminProductOut:
         in_stock=product.is_in_stock,
         options=[OptionOut(name=o.name, values=list(o.values)) for o in product.options.all()],
         variants=[_admin_variant(variant) for variant in product.variants.all()],
+        translations={
+            row.language: TranslationOut(
+                title=row.title,
+                description_html=row.description_html,
+                seo_title=row.seo_title,
+                seo_description=row.seo_description,
+            )
+            for row in product.translations.all()
+        },
         created_at=product.created_at,
         updated_at=product.updated_at,
         published_at=product.published_at,
@@ -175,6 +196,7 @@ def _products() -> Any:
     return Product.objects.prefetch_related(
         Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
         Prefetch("options", queryset=ProductOption.objects.order_by("position")),
+        Prefetch("translations", queryset=ProductTranslation.objects.order_by("language")),
         "tags",
     )
 
@@ -396,6 +418,35 @@ def update_product(request: HttpRequest, product_id: int, data: ProductPatch) ->
     if changes:
         with as_api_errors(RENAMES):
             catalog_services.product_update(product=product, actor=actor, **changes)
+    return _admin_product(_product(product_id))
+
+
+class TranslationPatch(Schema):
+    title: str = Field(default_factory=absent, max_length=TEXT)
+    description_html: str = Field(default_factory=absent, max_length=100_000)
+    seo_title: str = Field(default_factory=absent, max_length=TEXT)
+    seo_description: str = Field(default_factory=absent, max_length=512)
+
+
+@router.patch(
+    "/admin/products/{product_id}/translations/{language}",
+    response={200: AdminProductOut, **ERRORS},
+    summary="Edit a product's texts in one language",
+    auth=scope("products:write"),
+)
+def update_product_translation(
+    request: HttpRequest, product_id: int, language: str, data: TranslationPatch
+) -> AdminProductOut:
+    """Scope `products:write`. `language` is one of the store's languages other than its own
+    ("de", "fr"…). Send only what changes; an empty text falls back to the product's own, and
+    a language left without any text is removed."""
+    product = _product(product_id)
+    changes = changes_of(data)
+    if changes:
+        with as_api_errors():
+            catalog_services.product_translation_save(
+                product=product, language=language, data=changes, actor=actor_of(request)
+            )
     return _admin_product(_product(product_id))
 
 

@@ -82,15 +82,25 @@ class SetQuantityIn(Schema):
 
 
 class AddressIn(Schema):
+    """A shipping address. Which fields a country requires and what its postal codes and
+    subdivisions look like follow Google's address metadata; `problems` (and completion) name
+    every field that is wrong, with the country."""
+
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
+    company: str = Field("", max_length=200)
     line1: str = Field("", max_length=200)
     line2: str = Field("", max_length=200)
     city: str = Field("", max_length=100)
+    city_area: str = Field("", max_length=100, description="District or neighbourhood")
     postal_code: str = Field("", max_length=20)
-    region: str = Field("", max_length=100)
-    country_code: str = Field("", max_length=2)
-    phone: str = Field("", max_length=40)
+    region: str = Field(
+        "",
+        max_length=100,
+        description='State, province or prefecture: its code ("CA") or name ("California")',
+    )
+    country_code: str = Field("", max_length=2, description="ISO 3166-1 alpha-2")
+    phone: str = Field("", max_length=40, description="Stored in E.164 (+14155550123)")
 
 
 class CheckoutIn(Schema):
@@ -179,8 +189,17 @@ def _cart_out(cart: Cart) -> CartOut:
         tax=money(totals.tax, currency) or zero,
         tax_included=totals.tax_included,
         total=money(totals.total, currency) or zero,
-        problems=dict(quote.problems),
+        problems={**quote.problems, **_address_problems(cart)},
     )
+
+
+def _address_problems(cart: Cart) -> dict[str, str]:
+    """What completion would refuse in the address given so far (nothing before one is given):
+    each message names the field and the country."""
+    address = cart.shipping_address or {}
+    if not any(str(value).strip() for value in address.values()):
+        return {}
+    return cart_services.address_errors(cart_services.address_normalise(address))
 
 
 def _order_out(order: Order) -> OrderOut:

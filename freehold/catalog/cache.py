@@ -18,10 +18,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from freehold.catalog.models import (
     Collection,
     CollectionProduct,
+    CollectionTranslation,
     MediaImage,
     Product,
     ProductImage,
     ProductOption,
+    ProductOptionTranslation,
+    ProductTranslation,
     Redirect,
     Variant,
 )
@@ -46,6 +49,21 @@ def _collection_changed(sender: Any, instance: Collection, **kwargs: Any) -> Non
     invalidate(f"collection:{instance.pk}", LISTINGS_TAG)
 
 
+def _collection_child_changed(sender: Any, instance: CollectionTranslation, **kwargs: Any) -> None:
+    invalidate(f"collection:{instance.collection_id}", LISTINGS_TAG)
+
+
+def _option_translation_changed(
+    sender: Any, instance: ProductOptionTranslation, **kwargs: Any
+) -> None:
+    # Read, not `instance.option`: in a cascade the option may already be gone (and its own
+    # delete has invalidated the product).
+    product_ids = ProductOption.objects.filter(pk=instance.option_id).values_list(
+        "product_id", flat=True
+    )
+    invalidate_products(*product_ids)
+
+
 def _membership_changed(sender: Any, instance: CollectionProduct, **kwargs: Any) -> None:
     invalidate(f"collection:{instance.collection_id}", LISTINGS_TAG)
 
@@ -56,9 +74,17 @@ def _store_changed(sender: Any, **kwargs: Any) -> None:
 
 for signal in (post_save, post_delete):
     signal.connect(_product_changed, sender=Product, dispatch_uid=f"pc-product-{signal}")
-    for child in (Variant, ProductImage, ProductOption):
+    for child in (Variant, ProductImage, ProductOption, ProductTranslation):
         signal.connect(_product_child_changed, sender=child, dispatch_uid=f"pc-{child}-{signal}")
     signal.connect(_collection_changed, sender=Collection, dispatch_uid=f"pc-collection-{signal}")
+    signal.connect(
+        _collection_child_changed, sender=CollectionTranslation, dispatch_uid=f"pc-ct-{signal}"
+    )
+    signal.connect(
+        _option_translation_changed,
+        sender=ProductOptionTranslation,
+        dispatch_uid=f"pc-pot-{signal}",
+    )
     signal.connect(_membership_changed, sender=CollectionProduct, dispatch_uid=f"pc-cp-{signal}")
     signal.connect(_store_changed, sender=MediaImage, dispatch_uid=f"pc-media-{signal}")
     signal.connect(_store_changed, sender=Redirect, dispatch_uid=f"pc-redirect-{signal}")

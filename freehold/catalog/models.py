@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from freehold.catalog.validators import validate_gtin
 from freehold.core import clock
 from freehold.core.money import Money
+from freehold.markets.links import market_path
 
 MONEY_DIGITS = 20
 MONEY_PLACES = 4
@@ -120,7 +122,7 @@ class Product(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/products/{self.handle}"
+        return market_path(f"/products/{self.handle}")
 
     @property
     def is_visible(self) -> bool:
@@ -328,14 +330,15 @@ class Collection(models.Model):
         SMART = "smart", "Rule-based"
 
     class SortOrder(models.TextChoices):
-        MANUAL = "manual", "Manual order"
-        BEST_SELLING = "best-selling", "Best selling"
-        TITLE_ASC = "title-asc", "Alphabetically, A–Z"
-        TITLE_DESC = "title-desc", "Alphabetically, Z–A"
-        PRICE_ASC = "price-asc", "Price, low to high"
-        PRICE_DESC = "price-desc", "Price, high to low"
-        CREATED_DESC = "created-desc", "Newest first"
-        CREATED_ASC = "created-asc", "Oldest first"
+        # Labels in the shopper's language: the collection page's "Sort by" list shows them.
+        MANUAL = "manual", gettext_lazy("Manual order")
+        BEST_SELLING = "best-selling", gettext_lazy("Best selling")
+        TITLE_ASC = "title-asc", gettext_lazy("Alphabetically, A–Z")
+        TITLE_DESC = "title-desc", gettext_lazy("Alphabetically, Z–A")
+        PRICE_ASC = "price-asc", gettext_lazy("Price, low to high")
+        PRICE_DESC = "price-desc", gettext_lazy("Price, high to low")
+        CREATED_DESC = "created-desc", gettext_lazy("Newest first")
+        CREATED_ASC = "created-asc", gettext_lazy("Oldest first")
 
     handle = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     title = models.CharField(max_length=255)
@@ -367,7 +370,7 @@ class Collection(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/collections/{self.handle}"
+        return market_path(f"/collections/{self.handle}")
 
 
 class CollectionProduct(models.Model):
@@ -393,3 +396,75 @@ class Redirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_path} → {self.new_path}"
+
+
+# --- Translations ---------------------------------------------------------------------------
+
+
+class ContentTranslation(models.Model):
+    """One object's content in one language; an empty field shows the default content.
+
+    Rows exist only for languages other than the store's own: its content is the object's.
+    """
+
+    language = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        abstract = True
+
+
+class ProductTranslation(ContentTranslation):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=255, blank=True)
+    description_html = models.TextField(blank=True, help_text="Sanitised HTML.")
+    seo_title = models.CharField(max_length=255, blank=True)
+    seo_description = models.CharField(max_length=512, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "language"], name="product_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} [{self.language}]"
+
+
+class ProductOptionTranslation(ContentTranslation):
+    """An option's name and its values' labels; `values` follows the option's own order."""
+
+    option = models.ForeignKey(ProductOption, on_delete=models.CASCADE, related_name="translations")
+    name = models.CharField(max_length=255, blank=True)
+    values = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["option", "language"], name="product_option_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option_id} [{self.language}]"
+
+
+class CollectionTranslation(ContentTranslation):
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="translations"
+    )
+    title = models.CharField(max_length=255, blank=True)
+    description_html = models.TextField(blank=True, help_text="Sanitised HTML.")
+    seo_title = models.CharField(max_length=255, blank=True)
+    seo_description = models.CharField(max_length=512, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "language"], name="collection_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} [{self.language}]"

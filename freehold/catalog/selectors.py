@@ -17,7 +17,9 @@ from typing import Any
 
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext
 
+from freehold.catalog import translations
 from freehold.catalog.models import (
     Collection,
     CollectionProduct,
@@ -26,6 +28,7 @@ from freehold.catalog.models import (
     ProductFacet,
     ProductImage,
     ProductOption,
+    ProductTranslation,
     Variant,
 )
 from freehold.core import clock
@@ -121,8 +124,18 @@ LISTING_DEFERRED = ("description_html", "search_text")
 
 
 def for_listing(products: QuerySet[Product]) -> QuerySet[Product]:
-    """What a product card needs: the product row (without its large texts) and its image."""
-    return products.select_related("featured_image").defer(*LISTING_DEFERRED)
+    """What a product card needs: the product row (without its large texts), its image and its
+    title in the page's language (shown once `translations.overlay_all` ran on the rows)."""
+    return translations.translated_products(
+        products.select_related("featured_image").defer(*LISTING_DEFERRED)
+    )
+
+
+def _shown(products: Iterable[Product]) -> list[Product]:
+    """Listed products with their titles in the page's language."""
+    shown = list(products)
+    translations.overlay_all(shown, translations.LISTING_FIELDS)
+    return shown
 
 
 def collection_products(collection: Collection | None) -> QuerySet[Product]:
@@ -138,7 +151,11 @@ def collection_products(collection: Collection | None) -> QuerySet[Product]:
 
 
 def published_collection(handle: str) -> Collection | None:
-    return Collection.objects.filter(handle=handle, is_published=True).first()
+    """A published collection, its texts in the page's language."""
+    found = translations.translated_collections(
+        Collection.objects.filter(handle=handle, is_published=True)
+    ).first()
+    return translations.overlay(found, translations.COLLECTION_FIELDS) if found else None
 
 
 # --- Listing parameters -------------------------------------------------------------------
@@ -240,7 +257,7 @@ def sort_products(
 def sort_choices(collection: Collection | None) -> list[tuple[str, str]]:
     """Sort orders that make sense here (manual only where a merchant arranged one)."""
     manual_ok = collection is not None and collection.kind == Collection.Kind.MANUAL
-    return [(v, label) for v, label in SortOrder.choices if manual_ok or v != SortOrder.MANUAL]
+    return [(v, str(label)) for v, label in SortOrder.choices if manual_ok or v != SortOrder.MANUAL]
 
 
 def default_sort(collection: Collection | None) -> str:
@@ -352,7 +369,7 @@ def listing_page(
     page_count = max(1, -(-total // page_size))
     page = min(query.page, page_count)
     start = (page - 1) * page_size
-    products = list(
+    products = _shown(
         for_listing(sort_products(filtered, query.sort, collection=collection))[
             start : start + page_size
         ]
@@ -370,12 +387,12 @@ def listing_page(
 
 def products_in_order(ids: Sequence[int]) -> list[Product]:
     """Active products with these ids, in the given order (search results)."""
-    by_id = {p.pk: p for p in for_listing(active_products().filter(pk__in=ids))}
+    by_id = {p.pk: p for p in _shown(for_listing(active_products().filter(pk__in=ids)))}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def latest_products(*, limit: int) -> list[Product]:
-    return list(for_listing(active_products().order_by("-created_at", "-id"))[:limit])
+    return _shown(for_listing(active_products().order_by("-created_at", "-id"))[:limit])
 
 
 def collections_with_products(
@@ -405,7 +422,7 @@ def collections_with_products(
         # One window per distinct ordering keeps it a single query in the usual case.
         for ordering in sorted(set(orderings.values())):
             ids = [pk for pk, o in orderings.items() if o == ordering]
-            memberships = (
+            memberships = translations.with_translation(
                 CollectionProduct.objects.filter(
                     collection_id__in=ids, product__status=Product.Status.ACTIVE
                 )
@@ -417,13 +434,22 @@ def collections_with_products(
                 .filter(rank__lte=per_collection)
                 .select_related("product", "product__featured_image")
                 .defer(*(f"product__{name}" for name in LISTING_DEFERRED))
-                .order_by("collection_id", "rank")
+                .order_by("collection_id", "rank"),
+                model=ProductTranslation,
+                owner="product",
+                fields=translations.LISTING_FIELDS,
+                language=translations.content_language(),
+                outer="product_id",
             )
             for membership in memberships:
-                result[membership.collection_id].append(membership.product)
+                result[membership.collection_id].append(
+                    translations.overlay(
+                        membership.product, translations.LISTING_FIELDS, source=membership
+                    )
+                )
     for c in collections:
         if c.kind == Collection.Kind.SMART:
-            result[c.pk] = list(
+            result[c.pk] = _shown(
                 for_listing(sort_products(collection_products(c), default_sort(c), collection=c))[
                     :per_collection
                 ]
@@ -554,22 +580,25 @@ def lowest_recent_price(variant: Variant) -> Money:
 
 def availability_text(variant: Variant | None) -> str:
     if variant is None or not variant.is_available:
-        return "Sold out"
+        return gettext("Sold out")
     if not variant.track_inventory:
-        return "In stock"
+        return gettext("In stock")
     if variant.stock_quantity <= 0:
-        return "Available to order"
+        return gettext("Available to order")
     if variant.stock_quantity <= LOW_STOCK_THRESHOLD:
-        return f"Only {variant.stock_quantity} left"
-    return "In stock"
+        return gettext("Only %(count)s left") % {"count": variant.stock_quantity}
+    return gettext("In stock")
 
 
 def product_detail(handle: str) -> ProductDetail | None:
-    """An active product with everything its page shows: four queries."""
+    """An active product with everything its page shows, in the page's language: four queries."""
     try:
-        product = active_products().get(handle=handle)
+        product = translations.translated_products(
+            active_products(), fields=translations.PRODUCT_FIELDS
+        ).get(handle=handle)
     except Product.DoesNotExist:
         return None
+    translations.overlay(product, translations.PRODUCT_FIELDS)
     # The price history only matters beside a reduction; the summary says whether any variant
     # is reduced, and most products are not, so most pages skip three correlated subqueries.
     variants = (
@@ -579,7 +608,12 @@ def product_detail(handle: str) -> ProductDetail | None:
     )
     return ProductDetail(
         product=product,
-        options=list(ProductOption.objects.filter(product=product).order_by("position")),
+        options=[
+            translations.overlay_option(option)
+            for option in translations.translated_options(
+                ProductOption.objects.filter(product=product).order_by("position")
+            )
+        ],
         variants=list(variants),
         images=list(ProductImage.objects.filter(product=product).order_by("position", "id")),
     )

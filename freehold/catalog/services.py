@@ -26,11 +26,14 @@ from freehold.catalog.images import make_renditions
 from freehold.catalog.models import (
     Collection,
     CollectionProduct,
+    CollectionTranslation,
     PriceChange,
     Product,
     ProductFacet,
     ProductImage,
     ProductOption,
+    ProductOptionTranslation,
+    ProductTranslation,
     Redirect,
     StockMovement,
     Tag,
@@ -521,9 +524,12 @@ def product_refresh_summary(*, product: Product) -> None:
         product.is_in_stock = False
     product.featured_image = product.images.order_by("position", "id").first()
     tag_names = list(product.tags.values_list("name", flat=True))
+    # Translated titles too, so a German shopper finds the coat by "Mantel".
+    translated_titles = ProductTranslation.objects.filter(product=product).exclude(title="")
     product.search_text = " ".join(
         part
         for part in (
+            " ".join(translated_titles.order_by("language").values_list("title", flat=True)),
             product.brand,
             product.product_type,
             " ".join(tag_names),
@@ -1386,3 +1392,172 @@ def collection_move_product(
         obj=collection,
         data={"product_id": product_id, "direction": direction},
     )
+
+
+# --- Translations: one row per object and language; empty fields show the default text ------
+
+
+def translation_language(language: str) -> str:
+    """A language content may be translated into: a store language, not the default one."""
+    from freehold.catalog.translations import default_language, language_code
+
+    code = language_code(language)
+    if not code or code != str(language).strip().lower():
+        raise ValidationFailed(
+            f"“{language}” is not one of the store's languages.", field="language"
+        )
+    if code == default_language():
+        raise ValidationFailed(
+            "This is the store's own language: edit the content itself.", field="language"
+        )
+    return code
+
+
+def content_translation_save(
+    *,
+    model: type[Any],
+    owner_field: str,
+    owner: Any,
+    language: str,
+    data: dict[str, Any],
+    fields: Sequence[str],
+    html_fields: Sequence[str] = (),
+) -> tuple[Any | None, list[str]]:
+    """Write one object's translation in `language`: the (row or None, changed fields).
+
+    Fields missing from `data` keep their value; a row left without any text is deleted (the
+    object then shows its default content everywhere). Errors name the field.
+    """
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValueError(f"not translatable fields: {', '.join(unknown)}")
+    language = translation_language(language)
+    values = {
+        name: sanitise_html(str(value or "")).strip()
+        if name in html_fields
+        else str(value or "").strip()
+        for name, value in data.items()
+    }
+    existing = (
+        model.objects.select_for_update().filter(**{owner_field: owner}, language=language).first()
+    )
+    row = existing if existing is not None else model(**{owner_field: owner, "language": language})
+    changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
+    for name in changed:
+        setattr(row, name, values[name])
+    if not any(getattr(row, name) for name in fields):
+        if existing is not None:
+            existing.delete()
+        return None, changed
+    row.updated_at = clock.now()
+    try:
+        row.full_clean(exclude=[owner_field])
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise ValidationFailed(" ".join(messages), field=name) from exc
+    if changed or existing is None:
+        row.save()
+    return row, changed
+
+
+PRODUCT_TRANSLATION_FIELDS = ("title", "description_html", "seo_title", "seo_description")
+COLLECTION_TRANSLATION_FIELDS = ("title", "description_html", "seo_title", "seo_description")
+
+
+@transaction.atomic
+def product_translation_save(
+    *, product: Product, language: str, data: dict[str, Any], actor: Actor | None = None
+) -> ProductTranslation | None:
+    """A product's title, description and SEO texts in `language`, audited; the search text
+    takes the translated title in, so shoppers find the product by it in any language."""
+    row, changed = content_translation_save(
+        model=ProductTranslation,
+        owner_field="product",
+        owner=product,
+        language=language,
+        data=data,
+        fields=PRODUCT_TRANSLATION_FIELDS,
+        html_fields=("description_html",),
+    )
+    if changed:
+        product_refresh_summary(product=product)
+        audit.record(
+            actor=_actor(actor),
+            verb="product.translated",
+            obj=product,
+            data={"language": translation_language(language), "fields": changed},
+        )
+    return row
+
+
+@transaction.atomic
+def product_option_translation_save(
+    *,
+    option: ProductOption,
+    language: str,
+    name: str,
+    values: Sequence[str],
+    actor: Actor | None = None,
+) -> ProductOptionTranslation | None:
+    """An option's name and its values' labels in `language` (in the option's value order;
+    an empty label shows the value itself), audited. Variants and URLs keep the values."""
+    language = translation_language(language)
+    name = str(name or "").strip()
+    labels = [str(value or "").strip() for value in values]
+    if len(name) > 255:
+        raise ValidationFailed("An option name has at most 255 characters.", field="name")
+    if len(labels) > len(option.values):
+        raise ValidationFailed(
+            f"{option.name} has {len(option.values)} values, not {len(labels)}.", field="values"
+        )
+    if any(len(label) > 255 for label in labels):
+        raise ValidationFailed("A value label has at most 255 characters.", field="values")
+    labels = labels + [""] * (len(option.values) - len(labels)) if any(labels) else []
+    existing = (
+        ProductOptionTranslation.objects.select_for_update()
+        .filter(option=option, language=language)
+        .first()
+    )
+    if existing is not None and existing.name == name and existing.values == labels:
+        return existing
+    row: ProductOptionTranslation | None
+    if not name and not labels:
+        if existing is None:
+            return None
+        existing.delete()
+        row = None
+    else:
+        row = existing or ProductOptionTranslation(option=option, language=language)
+        row.name, row.values, row.updated_at = name, labels, clock.now()
+        row.save()
+    audit.record(
+        actor=_actor(actor),
+        verb="product.option_translated",
+        obj=option.product,
+        data={"option": option.name, "language": language},
+    )
+    return row
+
+
+@transaction.atomic
+def collection_translation_save(
+    *, collection: Collection, language: str, data: dict[str, Any], actor: Actor | None = None
+) -> CollectionTranslation | None:
+    """A collection's title, description and SEO texts in `language`, audited."""
+    row, changed = content_translation_save(
+        model=CollectionTranslation,
+        owner_field="collection",
+        owner=collection,
+        language=language,
+        data=data,
+        fields=COLLECTION_TRANSLATION_FIELDS,
+        html_fields=("description_html",),
+    )
+    if changed:
+        audit.record(
+            actor=_actor(actor),
+            verb="collection.translated",
+            obj=collection,
+            data={"language": translation_language(language), "fields": changed},
+        )
+    return row

@@ -18,7 +18,10 @@ PostgreSQL sequence (`orders.services.order_number_next`), which locks nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
+
+from django.utils.translation import gettext
 
 from freehold.catalog.services import stock_decrement
 from freehold.checkout import selectors
@@ -31,6 +34,7 @@ from freehold.marketing.services import discount_redeem
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
+from freehold.taxes.services import order_tax_lines_create
 from freehold.webhooks.payloads import order_payload
 from freehold.webhooks.services import webhook_emit
 
@@ -50,8 +54,11 @@ def checkout_complete(
     attribution: Mapping[str, str] | None = None,
     actor: Actor | None = None,
     payment_gateway: str = "",
+    language: str = "",
 ) -> Order:
     """Place the cart's order once; every repeat of the same request returns that order.
+
+    `language` is the one the shopper bought in: the order's e-mails are written in it.
 
     `payment_gateway` records how the shopper chose to pay on the new order (the checkout
     page knows it), so starting the payment need not write the order again.
@@ -68,6 +75,7 @@ def checkout_complete(
             attribution=dict(attribution or {}),
             actor=actor or Actor.system("checkout"),
             payment_gateway=payment_gateway,
+            language=language,
         )
         placed.append(order)
         return {"order_number": order.number}
@@ -92,7 +100,9 @@ def _max_length(field_name: str) -> int:
 
 def _sold_out(line: CartLine) -> CartError:
     return CartError(
-        f"{line.variant.product.title} is sold out.", code="sold_out", field=f"lines[{line.pk}]"
+        gettext("%(product)s is sold out.") % {"product": line.variant.product.title},
+        code="sold_out",
+        field=f"lines[{line.pk}]",
     )
 
 
@@ -105,6 +115,7 @@ def _place(
     attribution: dict[str, str],
     actor: Actor,
     payment_gateway: str,
+    language: str = "",
 ) -> Order:
     """The placement itself; runs inside the transaction `run_idempotent(atomic=True)` opens."""
     cart = Cart.objects.select_for_update().filter(token=cart_token).first()
@@ -114,17 +125,20 @@ def _place(
         if placed is not None:
             return placed
         if cart is None:
-            raise CartError("This cart does not exist.", code="not_found", field="cart")
-        raise CartError("This cart has already been checked out.", code="cart_completed")
+            raise CartError(gettext("This cart does not exist."), code="not_found", field="cart")
+        raise CartError(gettext("This cart has already been checked out."), code="cart_completed")
     if not email or "@" not in email:
-        raise CartError("Enter the e-mail address for your receipt.", code="invalid", field="email")
+        raise CartError(
+            gettext("Enter the e-mail address for your receipt."), code="invalid", field="email"
+        )
     lines = selectors.cart_lines(cart)
     if not lines:
-        raise CartError("Your cart is empty.", code="empty", field="cart")
+        raise CartError(gettext("Your cart is empty."), code="empty", field="cart")
     for line in lines:
         if not line.variant.product.is_visible:
             raise CartError(
-                f"{line.variant.product.title} is no longer available.",
+                gettext("%(product)s is no longer available.")
+                % {"product": line.variant.product.title},
                 code="unavailable",
                 field=f"lines[{line.pk}]",
             )
@@ -139,11 +153,16 @@ def _place(
     quote = selectors.checkout_quote(
         cart,
         country_code=str(shipping_address.get("country_code", "")),
+        region=str(shipping_address.get("region", "")),
+        postal_code=str(shipping_address.get("postal_code", "")),
         email=email,
         lines=lines,
         strict=True,
     )
     totals = quote.totals
+    market_pricing = selectors.cart_market_pricing(
+        cart, country=str(shipping_address.get("country_code", ""))
+    )
     code = quote.discount.code if quote.discount is not None else ""
 
     now = clock.now()
@@ -152,16 +171,23 @@ def _place(
         customer_id=cart.customer_id,
         email=email.strip(),
         shipping_address=shipping_address,
-        market_code=cart.market_code,
+        market_code=selectors.cart_market(cart).code,
+        language=language[:16],
         currency=totals.currency,
         subtotal_amount=totals.subtotal,
         discount_amount=totals.discount + totals.shipping_discount,
         shipping_amount=totals.shipping,
         tax_amount=totals.tax,
+        duty_amount=totals.duties,
         total_amount=totals.total,
         tax_included=totals.tax_included,
-        base_currency=totals.currency,
-        base_total_amount=totals.total,
+        # The store's own figures: the presentment total at the rate the prices were made
+        # with (1 for a sale in the base currency).
+        base_currency=(
+            totals.currency if market_pricing.passthrough else market_pricing.base_currency
+        ),
+        base_total_amount=market_pricing.to_base(totals.total),
+        fx_rate=market_pricing.fx_rate.quantize(Decimal("1e-10")),
         pricing_reasons=list(totals.reasons),
         idempotency_key=idempotency_key,
         cart_token=cart.token,
@@ -174,7 +200,7 @@ def _place(
         },
     )
     priced = {result.key: result for result in totals.lines}
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             variant=line.variant,
@@ -183,10 +209,10 @@ def _place(
             sku=line.variant.sku,
             quantity=line.quantity,
             currency=totals.currency,
-            unit_price_amount=line.variant.price_amount,
+            unit_price_amount=priced[str(line.pk)].unit_price,
             discount_amount=priced[str(line.pk)].discount,
             tax_amount=priced[str(line.pk)].tax,
-            tax_rate=quote.tax.rate if quote.tax is not None and line.variant.taxable else 0,
+            tax_rate=priced[str(line.pk)].tax_rate,
             total_amount=priced[str(line.pk)].net,
             unit_cost_amount=line.variant.cost_amount,
             requires_shipping=line.variant.requires_shipping,
@@ -194,6 +220,11 @@ def _place(
             country_of_origin=line.variant.product.country_of_origin,
         )
         for line in lines
+    )
+    order_tax_lines_create(
+        order=order,
+        order_lines={str(line.pk): row for line, row in zip(lines, order_lines, strict=True)},
+        totals=totals,
     )
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from freehold.catalog.models import Variant
 from freehold.checkout import pricing
@@ -18,8 +19,17 @@ from freehold.customers.models import Customer
 from freehold.marketing.errors import DiscountError
 from freehold.marketing.services import discount_validate
 from freehold.markets.countries import normalise_country_code
+from freehold.markets.display import ShownPrice, variant_prices
 from freehold.markets.models import ShippingZone
-from freehold.markets.selectors import ShippingOption, shipping_options, to_pricing_shipping
+from freehold.markets.pricing import MarketPricing, RateMissing, pricing_for
+from freehold.markets.resolution import MarketInfo, market_config
+from freehold.markets.selectors import (
+    ShippingAvailability,
+    ShippingOption,
+    shipping_availability,
+    to_pricing_shipping,
+)
+from freehold.taxes.checkout import TaxSetup, pricing_tax
 
 
 def cart_by_token(token: str) -> Cart | None:
@@ -29,13 +39,13 @@ def cart_by_token(token: str) -> Cart | None:
     return Cart.objects.filter(token=token, completed_at__isnull=True).first()
 
 
-def customer_open_cart(*, customer: Customer, currency: str) -> Cart | None:
-    """A customer's latest open cart in `currency` (carts follow the customer, not a cookie)."""
-    return (
-        Cart.objects.filter(customer=customer, currency=currency.upper(), completed_at__isnull=True)
-        .order_by("-updated_at", "-id")
-        .first()
-    )
+def customer_open_cart(*, customer: Customer, currency: str | None = None) -> Cart | None:
+    """A customer's latest open cart (in `currency`, if given): carts follow the customer, not
+    a cookie, and the storefront moves the cart to the market the customer shops in."""
+    carts = Cart.objects.filter(customer=customer, completed_at__isnull=True)
+    if currency is not None:
+        carts = carts.filter(currency=currency.upper())
+    return carts.order_by("-updated_at", "-id").first()
 
 
 def cart_lines(cart: Cart) -> list[CartLine]:
@@ -61,50 +71,113 @@ def stock_short(line: CartLine) -> bool:
     )
 
 
-def store_tax() -> pricing.Tax | None:
-    """The store's one tax rate from its settings, or None when it charges none.
-
-    Read from the database every time (three columns: prices are charged from it, so never
-    from a cache that could lag a change). Tax by destination (markets, IOSS, duties) replaces
-    this in the cross-border issue.
+def cart_tax_setup(
+    cart: Cart, *, country: str = "", region: str | None = None, market_pricing: MarketPricing
+) -> TaxSetup:
+    """The tax engine for the cart's destination: the given country, else the cart's address,
+    else the market's main country, else the store's; the region from the cart's address in
+    that country when not given. The market says DDP or DAP and whether prices include tax.
     """
-    from freehold.storefront.models import StoreSettings  # storefront imports checkout
-
-    row = (
-        StoreSettings.objects.filter(pk=1)
-        .values_list("tax_label", "tax_rate_percent", "prices_include_tax")
-        .first()
+    stored = cart.shipping_address or {}
+    market = cart_market(cart)
+    destination = normalise_country_code(
+        country
+        or str(stored.get("country_code", ""))
+        or market.main_country
+        or market_config().default_country
     )
-    if row is None or not row[1]:
-        return None  # a fresh install's settings (created on first page view) charge no tax
-    label, rate_percent, prices_include_tax = row
-    return pricing.Tax(
-        label=label or "Tax", rate=rate_percent / 100, prices_include_tax=prices_include_tax
+    same_country = normalise_country_code(str(stored.get("country_code", ""))) == destination
+    if region is None:
+        region = str(stored.get("region", "")) if same_country else ""
+    if market_pricing.passthrough:
+        # A store without markets shows its catalog prices as they are: they contain the
+        # store's own rate, if any.
+        base_rate = market_pricing.base_rate if market_pricing.base_prices_include_tax else 0
+        prices_include_tax = market_pricing.base_prices_include_tax
+
+        def included_rate(tax_class: str) -> Decimal:
+            return Decimal(0) if tax_class == "zero" else Decimal(base_rate)
+
+    else:
+        prices_include_tax = market_pricing.prices_include_tax
+        included_rate = market_pricing.included_rate
+    return pricing_tax(
+        country=destination,
+        region=region,
+        postcode=str(stored.get("postal_code", "")) if same_country else "",
+        duties_mode=market.duties_mode,
+        prices_include_tax=prices_include_tax,
+        included_rate=included_rate,
     )
 
 
 def cart_pricing_input(
-    cart: Cart, *, lines: Sequence[CartLine] | None = None
+    cart: Cart,
+    *,
+    lines: Sequence[CartLine] | None = None,
+    country: str = "",
+    region: str | None = None,
 ) -> pricing.PricingInput:
-    """The pure pipeline's input: each line at its variant's current price, with the store's tax.
+    """The pure pipeline's input: each line at its variant's current price, with the tax of
+    the destination (`cart_tax_setup`).
 
     Discount and shipping are added by `checkout_quote`, which knows the code and the address.
     """
     if lines is None:
         lines = cart_lines(cart)
-    return pricing.PricingInput(
-        currency=cart.currency,
-        tax=store_tax(),
-        lines=[
-            pricing.PricingLine(
-                key=str(line.pk),
-                unit_price=line.variant.price_amount,
-                quantity=line.quantity,
-                taxable=line.variant.taxable,
-            )
-            for line in lines
-        ],
+    market_pricing = cart_market_pricing(cart, country=country)
+    shown = cart_line_prices(cart, lines, market_pricing)
+    tax_setup = cart_tax_setup(cart, country=country, region=region, market_pricing=market_pricing)
+    return tax_setup.apply(
+        pricing.PricingInput(
+            # A store without markets sells in the cart's (and its catalog's) own currency.
+            currency=cart.currency if market_pricing.passthrough else market_pricing.currency,
+            lines=[
+                pricing.PricingLine(
+                    key=str(line.pk),
+                    unit_price=shown[line.variant_id].price.amount,
+                    quantity=line.quantity,
+                    taxable=line.variant.taxable,
+                    tax_class=line.variant.product.tax_class or "standard",
+                    hs_code=line.variant.product.hs_code,
+                    product_type=line.variant.product.product_type,
+                )
+                for line in lines
+            ],
+        )
     )
+
+
+def cart_market(cart: Cart) -> MarketInfo:
+    """The market the cart is priced in: its own, or the default one if that market is gone."""
+    config = market_config()
+    return config.by_code(cart.market_code) or config.default
+
+
+def cart_market_pricing(cart: Cart, *, country: str = "") -> MarketPricing:
+    """The cart market's prices for a destination: the address's country, else the one the
+    shopper browsed in (kept on the cart), else the market's main country."""
+    config = market_config()
+    market = cart_market(cart)
+    destination = normalise_country_code(
+        country
+        or str((cart.shipping_address or {}).get("country_code", ""))
+        or market.main_country
+        or config.default_country
+    )
+    try:
+        return pricing_for(config, market=market, country=destination)
+    except RateMissing:
+        return pricing_for(config, market=config.default, country=destination)
+
+
+def cart_line_prices(
+    cart: Cart, lines: Sequence[CartLine], market_pricing: MarketPricing
+) -> dict[int, ShownPrice]:
+    """Variant id → the price the cart's market shows for it (fixed ones in one query)."""
+    market = cart_market(cart)
+    market_pk = market.pk if market.uses_fixed_prices else None
+    return variant_prices(market_pricing, [line.variant for line in lines], market_pk=market_pk)
 
 
 def cart_totals(cart: Cart, *, lines: Sequence[CartLine] | None = None) -> pricing.PricingResult:
@@ -129,6 +202,8 @@ class CheckoutQuote:
     requires_shipping: bool = False
     problems: dict[str, str] = field(default_factory=dict)
     tax: pricing.Tax | None = None
+    # Countries the store ships to (None: everywhere, or not known without a destination).
+    shipped_countries: frozenset[str] | None = None
 
     @property
     def priced_lines(self) -> list[tuple[CartLine, pricing.LineResult]]:
@@ -144,8 +219,15 @@ def checkout_quote(
     lines: Sequence[CartLine] | None = None,
     strict: bool = True,
     choose_cheapest: bool = False,
+    region: str | None = None,
+    postal_code: str | None = None,
 ) -> CheckoutQuote:
     """Price the cart as it would be sold to `email` at an address in `country_code`.
+
+    `region` and `postal_code` place the address in its shipping zone (a zone may price
+    Hawaii or the "BT" postcodes apart from the rest of their country); None takes them from
+    the cart's stored address when it is in the same country (callers that only know the
+    country quote the address the shopper typed).
 
     The discount code is validated for this shopper and subtotal; shipping is re-priced from
     the destination zone's current rates for the discounted subtotal and the weight. Strict
@@ -157,7 +239,7 @@ def checkout_quote(
     choice when `quote.shipping` differs from the cart's), in the same computation.
     """
     lines = list(cart_lines(cart) if lines is None else lines)
-    priced_input = cart_pricing_input(cart, lines=lines)
+    priced_input = cart_pricing_input(cart, lines=lines, country=country_code, region=region)
     problems: dict[str, str] = {}
 
     def problem(error: CartError | DiscountError) -> None:
@@ -173,7 +255,7 @@ def checkout_quote(
         try:
             discount = discount_validate(
                 code=code,
-                currency=cart.currency,
+                currency=priced_input.currency,
                 subtotal=subtotal,
                 email=email,
                 customer=cart.customer,
@@ -186,15 +268,22 @@ def checkout_quote(
     country = normalise_country_code(country_code)
     requires_shipping = any(line.variant.requires_shipping for line in lines)
     options: list[ShippingOption] = []
+    availability: ShippingAvailability | None = None
     if country:
         # Priced from the zone's current rates: the client never names a price.
         before_shipping = pricing.calculate(priced_input)
-        options = shipping_options(
+        stored = cart.shipping_address or {}
+        if normalise_country_code(str(stored.get("country_code", ""))) != country:
+            stored = {}  # the region and postcode of another country mean nothing here
+        availability = shipping_availability(
             country_code=country,
-            currency=cart.currency,
+            region=str(stored.get("region", "")) if region is None else region,
+            postal_code=str(stored.get("postal_code", "")) if postal_code is None else postal_code,
+            currency=priced_input.currency,
             subtotal=before_shipping.subtotal - before_shipping.discount,
             weight_grams=sum(line.variant.weight_grams * line.quantity for line in lines),
         )
+        options = availability.options
     chosen = None
     if choose_cheapest and not cart.shipping_method_code and requires_shipping and options:
         chosen = options[0]
@@ -222,8 +311,8 @@ def checkout_quote(
         # set shipping up yet, and sells without a shipping charge).
         problem(
             CartError(
-                "We cannot ship this order to that country yet."
-                if country
+                availability.unavailable_message()
+                if availability is not None
                 else "Enter your shipping address.",
                 code="shipping_unavailable",
                 field="country_code",
@@ -239,4 +328,5 @@ def checkout_quote(
         requires_shipping=requires_shipping,
         problems=problems,
         tax=priced_input.tax,
+        shipped_countries=availability.shipped_countries if availability is not None else None,
     )

@@ -11,13 +11,13 @@ checkout, which is where "sold out" is decided for good.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from freehold.catalog.models import Product, Variant
 from freehold.checkout import selectors
@@ -25,44 +25,32 @@ from freehold.checkout.errors import CartError, CheckoutInvalid
 from freehold.checkout.models import Cart, CartLine
 from freehold.core import clock
 from freehold.core.errors import NotFound
+from freehold.customers import addresses
 from freehold.customers.models import Customer
 from freehold.marketing.errors import DiscountError
 from freehold.marketing.models import normalise_code
 from freehold.marketing.services import discount_validate
-from freehold.markets.countries import is_country_code, normalise_country_code
+from freehold.markets.resolution import market_config
+from freehold.markets.selectors import same_shipping_zone
 
 MAXIMUM_QUANTITY = 999
 
 # The keys of a shipping address snapshot (the same the demo orders and the e-mails use), with
-# the longest value each may hold.
+# the longest value each may hold. What each country requires and accepts is
+# `freehold.customers.addresses` (Google's address metadata, libphonenumber).
 ADDRESS_FIELDS: dict[str, int] = {
     "first_name": 100,
     "last_name": 100,
+    "company": 255,
     "line1": 255,
     "line2": 255,
     "city": 100,
+    "city_area": 100,
     "postal_code": 20,
     "region": 100,
     "country_code": 2,
     "phone": 32,
 }
-ADDRESS_REQUIRED: dict[str, str] = {
-    "first_name": "Enter your first name.",
-    "last_name": "Enter your last name.",
-    "line1": "Enter the street and house number.",
-    "city": "Enter the town or city.",
-    "postal_code": "Enter the postal code.",
-    "country_code": "Choose the country.",
-}
-# Countries whose addresses have no postal code (after Google's address metadata): a required
-# postal code would lock their shoppers out.
-NO_POSTAL_CODE = frozenset({
-    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI",
-    "CK", "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "JM", "KI",
-    "KM", "KN", "LC", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR",
-    "ST", "SY", "TF", "TG", "TK", "TL", "TO", "TT", "TV", "UG", "VU", "YE", "ZW"
-})  # fmt: skip
-PHONE = re.compile(r"^\+?[0-9 ()./-]{4,31}$")
 
 
 def _lock_open(cart: Cart) -> Cart:
@@ -71,7 +59,7 @@ def _lock_open(cart: Cart) -> Cart:
     if locked.completed_at is not None:
         cart.completed_at = locked.completed_at
         raise CartError(
-            "This cart has already been checked out and can no longer be changed.",
+            gettext("This cart has already been checked out and can no longer be changed."),
             code="cart_completed",
         )
     return locked
@@ -88,7 +76,7 @@ def _lock_open_and_touch(cart: Cart) -> None:
         cart.updated_at = moment
         return
     _lock_open(cart)  # raises: completed, or gone
-    raise CartError("This cart can no longer be changed.", code="cart_completed")
+    raise CartError(gettext("This cart can no longer be changed."), code="cart_completed")
 
 
 def _touch(cart: Cart) -> None:
@@ -98,21 +86,31 @@ def _touch(cart: Cart) -> None:
 
 def _check_quantity(quantity: int) -> None:
     if quantity < 1:
-        raise CartError("The quantity must be at least 1.", code="quantity", field="quantity")
+        raise CartError(
+            gettext("The quantity must be at least 1."), code="quantity", field="quantity"
+        )
     if quantity > MAXIMUM_QUANTITY:
         raise CartError(
-            f"The quantity can be at most {MAXIMUM_QUANTITY}.", code="quantity", field="quantity"
+            gettext("The quantity can be at most %(maximum)s.") % {"maximum": MAXIMUM_QUANTITY},
+            code="quantity",
+            field="quantity",
         )
 
 
 def _check_sellable(*, cart: Cart, variant: Variant) -> None:
     if variant.product.status != Product.Status.ACTIVE:
         raise CartError(
-            "This product is no longer available.", code="unavailable", field="variant_id"
+            gettext("This product is no longer available."), code="unavailable", field="variant_id"
         )
-    if variant.currency != cart.currency:
+    # Catalog prices are in the store's base currency; each market converts them (or fixes
+    # its own). A variant in another currency is a data error no conversion should hide.
+    # A store without markets sells in one currency: the cart's must be the variant's.
+    config = market_config()
+    base_currency = config.base_currency if config.default.pk is not None else cart.currency
+    if variant.currency != base_currency:
         raise CartError(
-            f"This product is priced in {variant.currency}, but your cart is in {cart.currency}.",
+            gettext("This product is priced in %(product)s, but your cart is in %(cart)s.")
+            % {"product": variant.currency, "cart": base_currency},
             code="currency",
             field="variant_id",
         )
@@ -130,7 +128,9 @@ def stock_problem(*, variant: Variant, quantity: int) -> str:
     available = _available(variant)
     if available is None or quantity <= available:
         return ""
-    return "Sold out" if available == 0 else f"Only {available} left"
+    if available == 0:
+        return gettext("Sold out")
+    return gettext("Only %(count)s left") % {"count": available}
 
 
 def _check_stock(*, variant: Variant, quantity: int) -> None:
@@ -146,23 +146,38 @@ def _line_of(*, cart: Cart, line_id: int) -> CartLine:
         .first()
     )
     if line is None:
-        raise NotFound("This item is not in your cart.", field="line_id")
+        raise NotFound(gettext("This item is not in your cart."), field="line_id")
     return line
 
 
 @transaction.atomic
-def cart_create(*, currency: str, customer: Customer | None = None) -> Cart:
+def cart_create(*, currency: str, customer: Customer | None = None, market_code: str = "") -> Cart:
     currency = currency.upper()
     if len(currency) != 3 or not currency.isalpha():
         raise CartError(f"{currency!r} is not a currency code.", code="currency", field="currency")
-    return Cart.objects.create(currency=currency, customer=customer)
+    return Cart.objects.create(currency=currency, customer=customer, market_code=market_code)
+
+
+def cart_set_market(*, cart: Cart, market_code: str, currency: str) -> Cart:
+    """Move an open cart to the market the shopper now shops in (they chose another country
+    in the selector). Prices are read from the variants at every quote, so nothing else
+    changes; a discount code in the old currency is re-validated at the next quote."""
+    if cart.market_code == market_code and cart.currency == currency:
+        return cart
+    cart.market_code = market_code
+    cart.currency = currency
+    cart.updated_at = clock.now()
+    Cart.objects.filter(pk=cart.pk, completed_at__isnull=True).update(
+        market_code=market_code, currency=currency, updated_at=cart.updated_at
+    )
+    return cart
 
 
 def _sellable_variant(variant_id: int) -> Variant:
     variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
     if variant is None:
         raise CartError(
-            "This product is no longer available.", code="unavailable", field="variant_id"
+            gettext("This product is no longer available."), code="unavailable", field="variant_id"
         )
     return variant
 
@@ -189,7 +204,12 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
 
 @transaction.atomic
 def cart_start(
-    *, currency: str, variant_id: int, quantity: int = 1, customer: Customer | None = None
+    *,
+    currency: str,
+    variant_id: int,
+    quantity: int = 1,
+    customer: Customer | None = None,
+    market_code: str = "",
 ) -> CartLine:
     """A new cart holding its first line (`line.cart`), in one transaction.
 
@@ -201,7 +221,7 @@ def cart_start(
     if len(currency) != 3 or not currency.isalpha():
         raise CartError(f"{currency!r} is not a currency code.", code="currency", field="currency")
     variant = _sellable_variant(variant_id)
-    cart = Cart(currency=currency, customer=customer)
+    cart = Cart(currency=currency, customer=customer, market_code=market_code)
     _check_sellable(cart=cart, variant=variant)
     _check_stock(variant=variant, quantity=quantity)
     cart.save(force_insert=True)
@@ -256,7 +276,9 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
         try:
             _check_sellable(cart=target, variant=variant)
         except CartError as error:
-            notices.append(f"{title}: {error.message}")
+            notices.append(
+                gettext("%(title)s: %(problem)s") % {"title": title, "problem": error.message}
+            )
             continue
         current = existing.get(variant.pk)
         wanted = line.quantity + (current.quantity if current else 0)
@@ -267,13 +289,21 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
         quantity = min(wanted, limit)
         if current is not None and quantity <= current.quantity:
             if wanted > current.quantity:
-                notices.append(f"{title}: no more could be added, only {limit} available.")
+                notices.append(
+                    gettext("%(title)s: no more could be added, only %(count)s available.")
+                    % {"title": title, "count": limit}
+                )
             continue
         if quantity < 1:
-            notices.append(f"{title}: sold out, removed from your cart.")
+            notices.append(
+                gettext("%(title)s: sold out, removed from your cart.") % {"title": title}
+            )
             continue
         if quantity < wanted:
-            notices.append(f"{title}: only {quantity} available, quantity reduced.")
+            notices.append(
+                gettext("%(title)s: only %(count)s available, quantity reduced.")
+                % {"title": title, "count": quantity}
+            )
         if current is None:
             CartLine.objects.create(cart=target, variant=variant, quantity=quantity)
         else:
@@ -286,7 +316,7 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
 
 
 @transaction.atomic
-def cart_for_customer(*, customer: Customer, currency: str) -> Cart:
+def cart_for_customer(*, customer: Customer, currency: str, market_code: str = "") -> Cart:
     """The customer's open cart in `currency` (the latest), or a new one.
 
     Keyed on the customer rather than a cookie so the cart follows them across devices.
@@ -295,46 +325,33 @@ def cart_for_customer(*, customer: Customer, currency: str) -> Cart:
     cart = selectors.customer_open_cart(customer=customer, currency=currency)
     if cart is not None:
         return cart
-    return cart_create(currency=currency, customer=customer)
+    return cart_create(currency=currency, customer=customer, market_code=market_code)
 
 
 # --- Checkout details ------------------------------------------------------------------------
 
 
 def address_normalise(data: Mapping[str, Any]) -> dict[str, str]:
-    """The address as stored: known keys only, trimmed, cut to length, country upper case."""
-    address = {
-        key: " ".join(str(data.get(key) or "").split())[:length]
-        for key, length in ADDRESS_FIELDS.items()
-    }
-    address["country_code"] = normalise_country_code(address["country_code"])
-    return address
+    """The address as stored, cleaned for its country as far as it can be (a draft keeps what
+    cannot be cleaned): known keys only, trimmed, cut to length, country upper case, the
+    subdivision by its key, the phone in E.164 (`customers.addresses.address_validate`)."""
+    address, _problems = addresses.address_validate(data)
+    return {key: address[key][:length] for key, length in ADDRESS_FIELDS.items()}
 
 
 def address_errors(address: Mapping[str, str]) -> dict[str, str]:
-    """What is missing or wrong in a normalised address, by field, in the form's order."""
-    errors: dict[str, str] = {}
-    country = address.get("country_code", "")
-    for key, message in ADDRESS_REQUIRED.items():
-        if key == "postal_code" and country in NO_POSTAL_CODE:
-            continue
-        if not address.get(key):
-            errors[key] = message
-    if country and not is_country_code(country):
-        errors["country_code"] = "Choose a country from the list."
-    phone = address.get("phone", "")
-    if phone and not PHONE.match(phone):
-        errors["phone"] = "Enter a phone number with digits, spaces and an optional leading +."
-    return errors
+    """What is missing or wrong in a normalised address, by field, in the form's order; each
+    message names the field and the country ('ZIP code "1234" is not valid for …')."""
+    return addresses.address_validate(address)[1]
 
 
 def email_error(email: str) -> str:
     if not email:
-        return "Enter the e-mail address for your receipt."
+        return gettext("Enter the e-mail address for your receipt.")
     try:
         validate_email(email)
     except ValidationError:
-        return "Enter a valid e-mail address, such as name@example.com."
+        return gettext("Enter a valid e-mail address, such as name@example.com.")
     return ""
 
 
@@ -386,10 +403,15 @@ def cart_set_details(
         return cart
     with transaction.atomic():
         locked = _lock_open(cart)
-        previous_country = str((locked.shipping_address or {}).get("country_code", ""))
+        previous_address = dict(locked.shipping_address or {})
+        previous_country = str(previous_address.get("country_code", ""))
         locked.email = email
         locked.shipping_address = address
-        if previous_country != address["country_code"]:
+        if previous_country != address["country_code"] or (
+            locked.shipping_method_code and not same_shipping_zone(previous_address, dict(address))
+        ):
+            # Another zone (a new country, or a region or postcode priced apart): the chosen
+            # rate belongs to the old one.
             locked.shipping_method_code = ""
         locked.updated_at = clock.now()
         locked.save(
@@ -413,7 +435,7 @@ def cart_set_shipping_method(*, cart: Cart, code: str) -> Cart:
         )
         if not any(option.code == code for option in quote.shipping_options):
             raise CartError(
-                "This shipping method is not available for your address; choose another.",
+                gettext("This shipping method is not available for your address; choose another."),
                 code="shipping_unavailable",
                 field="shipping_method",
             )
@@ -433,7 +455,7 @@ def cart_apply_discount(*, cart: Cart, code: str, email: str = "") -> Cart:
     """
     code = normalise_code(code)
     if not code:
-        raise DiscountError("Enter a discount code.", code="empty")
+        raise DiscountError(gettext("Enter a discount code."), code="empty")
     locked = _lock_open(cart)
     discount_validate(
         code=code,

@@ -15,17 +15,26 @@ from django.http import HttpRequest
 from freehold.checkout import selectors, services
 from freehold.checkout.models import Cart
 from freehold.customers.models import Customer
+from freehold.markets.middleware import market_of, pricing_of
 
 SESSION_KEY = "cart_token"
 NOTICES_KEY = "cart_notices"
 
 
 def store_currency(request: HttpRequest) -> str:
-    """The currency a new cart of this request is in (the store's)."""
-    # Imported late: the storefront app imports checkout, not the other way round.
-    from freehold.storefront.selectors import chrome
+    """The currency a new cart of this request is in: the shopper's market's."""
+    return pricing_of(request).currency
 
-    return chrome(request).settings.currency
+
+def market_code(request: HttpRequest) -> str:
+    return market_of(request).market.code
+
+
+def _in_market(request: HttpRequest, cart: Cart) -> Cart:
+    """The cart, moved to the market the shopper browses in if they switched."""
+    return services.cart_set_market(
+        cart=cart, market_code=market_code(request), currency=store_currency(request)
+    )
 
 
 def customer_of(request: HttpRequest) -> Customer | None:
@@ -43,20 +52,24 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     """
     customer = customer_of(request)
     if customer is not None:
-        currency = store_currency(request)
-        cart = selectors.customer_open_cart(customer=customer, currency=currency)
+        cart = selectors.customer_open_cart(customer=customer)
         if cart is None and create:
-            cart = services.cart_create(currency=currency, customer=customer)
-        return cart
+            cart = services.cart_create(
+                currency=store_currency(request),
+                customer=customer,
+                market_code=market_code(request),
+            )
+        return _in_market(request, cart) if cart is not None else None
     session = getattr(request, "session", None)
     token = session.get(SESSION_KEY, "") if session is not None else ""
     cart = selectors.cart_by_token(token)
     if cart is None and create:
-        # The store's currency only here: a guest's request that finds its cart by the token
-        # need not load the store's settings (two cache reads) for it.
-        cart = services.cart_create(currency=store_currency(request))
+        cart = services.cart_create(
+            currency=store_currency(request), market_code=market_code(request)
+        )
         remember_cart(request, cart)
-    return cart
+        return cart
+    return _in_market(request, cart) if cart is not None else None
 
 
 def remember_cart(request: HttpRequest, cart: Cart) -> None:
@@ -92,7 +105,9 @@ def merge_guest_cart(sender: Any, request: HttpRequest | None, user: Any, **kwar
     if guest.customer_id is not None and guest.customer_id != user.pk:
         session.pop(SESSION_KEY, None)
         return
-    target = services.cart_for_customer(customer=user, currency=guest.currency)
+    target = services.cart_for_customer(
+        customer=user, currency=guest.currency, market_code=guest.market_code
+    )
     merged = services.cart_merge(source=guest, target=target)
     session.pop(SESSION_KEY, None)
     if merged.notices:

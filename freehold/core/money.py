@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 
 class CurrencyMismatch(ValueError):
@@ -21,6 +21,16 @@ class CurrencyMismatch(ValueError):
 @lru_cache(maxsize=256)
 def minor_unit_exponent(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def is_currency_code(code: str) -> bool:
+    """An ISO 4217 code Babel knows (it has names and minor units for them)."""
+    return code in _currency_codes()
 
 
 def to_decimal(value: object) -> Decimal:

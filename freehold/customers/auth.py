@@ -17,6 +17,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from freehold.core.errors import FreeholdError
 from freehold.core.ratelimit import RateLimit, client_address
@@ -34,11 +35,11 @@ LOOKUP_FAILURES_PER_CLIENT = RateLimit("order-lookup", limit=10, window_seconds=
 # a few sign-ups an hour, not enumerate a mailing list.
 REGISTRATIONS_PER_CLIENT = RateLimit("register-client", limit=10, window_seconds=60 * 60)
 
-THROTTLED_MESSAGE = (
+THROTTLED_MESSAGE = gettext_lazy(
     "Too many unsuccessful attempts. For your security, logging in is paused for 15 minutes. "
     "If you have forgotten your password, you can reset it."
 )
-INVALID_MESSAGE = "The e-mail address or the password is not correct."
+INVALID_MESSAGE = gettext_lazy("The e-mail address or the password is not correct.")
 
 
 class LoginRefused(FreeholdError):
@@ -58,13 +59,13 @@ def login_authenticate(*, request: HttpRequest, email: str, password: str) -> Cu
     if LOGIN_FAILURES_PER_ACCOUNT.is_limited(account_key) or LOGIN_FAILURES_PER_CLIENT.is_limited(
         address
     ):
-        raise LoginRefused(THROTTLED_MESSAGE, code="throttled")
+        raise LoginRefused(str(THROTTLED_MESSAGE), code="throttled")
     # The ModelBackend hashes the password even for an unknown e-mail, so timing tells nothing.
     user = authenticate(request, username=email.strip().lower(), password=password)
     if not isinstance(user, Customer):
         LOGIN_FAILURES_PER_ACCOUNT.hit(account_key)
         LOGIN_FAILURES_PER_CLIENT.hit(address)
-        raise LoginRefused(INVALID_MESSAGE, code="invalid", field="password")
+        raise LoginRefused(str(INVALID_MESSAGE), code="invalid", field="password")
     LOGIN_FAILURES_PER_ACCOUNT.reset(account_key)
     return user
 

@@ -2,7 +2,8 @@
 
 Rendered from the theme templates `emails/password_reset.html` and `.txt` (extending
 `emails/base.*` with `order` None), with the brand context the order e-mails use, so a
-merchant's theme overrides apply to it too.
+merchant's theme overrides apply to it too. Written in the customer's language (else the
+store's), like the order e-mails.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from freehold.customers.models import Customer
 from freehold.notifications import emails
 from freehold.storefront import selectors
+from freehold.storefront.models import StoreSettings
 
 KIND = "password_reset"
-_SUBJECT = "Reset your password"
+_SUBJECT = gettext_lazy("Reset your password")
 
 
 def reset_path(customer: Customer) -> str:
@@ -39,13 +42,21 @@ def _validity(seconds: int) -> str:
     hours = max(seconds // 3600, 1)
     if hours % 24 == 0:
         days = hours // 24
-        return "1 day" if days == 1 else f"{days} days"
-    return "1 hour" if hours == 1 else f"{hours} hours"
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 def render(customer: Customer, *, base_url: str) -> tuple[str, str, str]:
     """The subject, plain-text body and HTML body of a reset e-mail with a new link."""
     store = selectors.store_settings()
+    language = customer.language or store.language or settings.LANGUAGE_CODE
+    with override(language):
+        return _render(customer, store=store, language=language, base_url=base_url)
+
+
+def _render(
+    customer: Customer, *, store: StoreSettings, language: str, base_url: str
+) -> tuple[str, str, str]:
     subject = " ".join(f"{_SUBJECT} – {store.name}".split())
     context = {
         "kind": KIND,
@@ -53,7 +64,7 @@ def render(customer: Customer, *, base_url: str) -> tuple[str, str, str]:
         "store": store,
         "colours": emails._colours(store),
         "logo_url": emails._logo_url(store),
-        "store_address": emails._store_address(store),
+        "store_address": emails._store_address(store, language),
         # No order: the shared frame leaves out its order number, summary and status link.
         "order": None,
         "status_url": "",

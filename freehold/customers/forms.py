@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext
 
 from freehold.customers.models import Customer
 
@@ -68,7 +69,7 @@ class ProfileForm(forms.Form):
             if not self.customer.check_password(password):
                 self.add_error(
                     "current_password",
-                    "Enter your current password to change the e-mail address.",
+                    gettext("Enter your current password to change the e-mail address."),
                 )
         return cleaned
 
@@ -84,7 +85,7 @@ class PasswordChangeForm(forms.Form):
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
         if not self.customer.check_password(password):
-            raise forms.ValidationError("Your current password is not correct.")
+            raise forms.ValidationError(gettext("Your current password is not correct."))
         return str(password)
 
     def clean_new_password(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from freehold.checkout import services as cart_services
 from freehold.checkout.errors import CartError
@@ -24,6 +25,8 @@ from freehold.checkout.models import Cart
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
+from freehold.customers import addresses
+from freehold.customers.addresses import AddressInvalid
 from freehold.customers.models import Address, Customer
 from freehold.customers.tasks import queue_password_reset_email
 from freehold.markets.countries import country_codes
@@ -31,7 +34,9 @@ from freehold.orders.models import Order
 from freehold.webhooks import payloads
 from freehold.webhooks.services import webhook_emit
 
-EMAIL_TAKEN = "An account with this e-mail address already exists. Log in or reset your password."
+EMAIL_TAKEN = gettext_lazy(
+    "An account with this e-mail address already exists. Log in or reset your password."
+)
 # What an address row holds besides its owner and the default flag, with the longest value.
 ADDRESS_FIELDS: dict[str, int] = {
     "first_name": 150,
@@ -41,6 +46,7 @@ ADDRESS_FIELDS: dict[str, int] = {
     "line2": 255,
     "postal_code": 32,
     "city": 255,
+    "city_area": 255,
     "region": 255,
     "country_code": 2,
     "phone": 32,
@@ -80,7 +86,7 @@ def customer_register(
     """
     email = normalise_email(email)
     if _email_taken(email):
-        raise ValidationFailed(EMAIL_TAKEN, code="email_taken", field="email")
+        raise ValidationFailed(str(EMAIL_TAKEN), code="email_taken", field="email")
     now = clock.now()
     customer = Customer.objects.create_user(
         email=email,
@@ -135,8 +141,6 @@ CUSTOMER_FIELDS = frozenset(
 TAG_LENGTH = 40
 TAGS_PER_CUSTOMER = 50
 NOTE_LENGTH = 5000
-# Digits with the separators people type; "+" only in front (E.164 is what we ask for).
-_PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{3,30}\Z")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
@@ -168,7 +172,9 @@ def customer_tags_normalise(tags: Iterable[str] | str) -> list[str]:
     return sorted(cleaned)
 
 
-def _customer_values(changes: Mapping[str, Any], *, exclude_id: int | None) -> dict[str, Any]:
+def _customer_values(
+    changes: Mapping[str, Any], *, exclude_id: int | None, default_country: str = ""
+) -> dict[str, Any]:
     """The changes as stored, or `CustomerInvalid` naming the first field that is wrong."""
     unknown = set(changes) - CUSTOMER_FIELDS
     if unknown:
@@ -197,11 +203,13 @@ def _customer_values(changes: Mapping[str, Any], *, exclude_id: int | None) -> d
             if len(value) > length:
                 raise CustomerInvalid(f"At most {length} characters.", field=name)
             values[name] = value
-    if values.get("phone") and not _PHONE.match(values["phone"]):
-        raise CustomerInvalid(
-            "Enter a phone number in digits, ideally with the country code: +4930123456.",
-            field="phone",
-        )
+    if values.get("phone"):
+        # Stored in E.164; a national number is read for the customer's country.
+        country = str(changes.get("country_code") or default_country or "").strip().upper()
+        try:
+            values["phone"] = addresses.phone_to_e164(values["phone"], country)
+        except AddressInvalid as invalid:
+            raise CustomerInvalid(invalid.message, field="phone") from None
     if values.get("language") and not _LANGUAGE.match(values["language"]):
         raise CustomerInvalid("Use a language code such as en or de-AT.", field="language")
     if "country_code" in changes:
@@ -292,7 +300,9 @@ def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
             code="staff_account",
             field="email",
         )
-    values = _customer_values(changes, exclude_id=customer.pk)
+    values = _customer_values(
+        changes, exclude_id=customer.pk, default_country=customer.country_code
+    )
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
         return customer
@@ -327,7 +337,7 @@ def customer_update_profile(
     """Save name, login e-mail and marketing consent; the consent's change is time-stamped."""
     email = normalise_email(email)
     if email != customer.email and _email_taken(email, exclude_id=customer.pk):
-        raise ValidationFailed(EMAIL_TAKEN, code="email_taken", field="email")
+        raise ValidationFailed(str(EMAIL_TAKEN), code="email_taken", field="email")
     changed = ["email", "first_name", "last_name"]
     previous_email = customer.email
     customer.email = email
@@ -379,18 +389,16 @@ def password_reset_request(*, email: str, base_url: str) -> bool:
 
 
 def address_clean(data: Mapping[str, Any]) -> dict[str, str]:
-    """The address as stored: known keys only, whitespace collapsed, cut to length."""
-    address = {
-        key: " ".join(str(data.get(key) or "").split())[:length]
-        for key, length in ADDRESS_FIELDS.items()
-    }
-    address["country_code"] = address["country_code"].upper()
-    return address
+    """The address as stored: known keys only, whitespace collapsed, cut to length, and cleaned
+    for its country as far as it can be (`customers.addresses.address_validate`)."""
+    address, _problems = addresses.address_validate(data)
+    return {key: address[key][:length] for key, length in ADDRESS_FIELDS.items()}
 
 
 def address_errors(address: Mapping[str, str]) -> dict[str, str]:
-    """What is missing or wrong, by field: the checkout's rules, so a saved address is usable."""
-    return cart_services.address_errors(cart_services.address_normalise(address))
+    """What is missing or wrong, by field: the country's rules, the checkout's too, so a saved
+    address is usable at checkout."""
+    return addresses.address_validate(address)[1]
 
 
 @transaction.atomic
@@ -451,15 +459,6 @@ def address_set_default(*, address: Address) -> Address:
     return address
 
 
-class AddressInvalid(ValidationFailed):
-    """Several address fields are wrong at once: `errors` maps field to message."""
-
-    def __init__(self, errors: dict[str, str]):
-        field_name, message = next(iter(errors.items()))
-        super().__init__(message, field=field_name)
-        self.errors = dict(errors)
-
-
 # --- Buying again ---------------------------------------------------------------------------
 
 
@@ -481,16 +480,24 @@ def order_buy_again(*, order: Order, cart: Cart) -> BuyAgainResult:
         if line.variant_title:
             title = f"{title} ({line.variant_title})"
         if line.variant_id is None:
-            result.problems.append(f"{title}: this product is no longer available.")
+            result.problems.append(
+                gettext("%(title)s: this product is no longer available.") % {"title": title}
+            )
             continue
         try:
             cart_services.cart_add(cart=cart, variant_id=line.variant_id, quantity=line.quantity)
         except CartError as error:
-            result.problems.append(f"{title}: {_lowercase_first(error.message)}")
+            result.problems.append(
+                gettext("%(title)s: %(problem)s")
+                % {"title": title, "problem": _lowercase_first(error.message)}
+            )
         else:
             result.added += line.quantity
     return result
 
 
 def _lowercase_first(message: str) -> str:
+    """English reads "Mug: sold out"; other languages keep their capitals (German nouns)."""
+    if not (get_language() or "en").startswith("en"):
+        return message
     return message[:1].lower() + message[1:] if message else message

@@ -25,13 +25,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from freehold.checkout import session as cart_session
 from freehold.core.errors import ValidationFailed
 from freehold.core.ratelimit import client_address
 from freehold.customers import auth, forms, selectors, services
+from freehold.customers.addresses import FIELDS as ADDRESS_KEYS
+from freehold.customers.addresses import address_form, address_lines
 from freehold.customers.models import Address, Customer
+from freehold.storefront.jinja import active_language
 from freehold.storefront.selectors import chrome
 
 NO_STORE = "private, no-store"
@@ -103,7 +107,7 @@ def _safe_next(request: HttpRequest) -> str:
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
-    context.setdefault("title", "Your account")
+    context.setdefault("title", gettext("Your account"))
     context["flash"] = [
         (message.level_tag, str(message)) for message in messages.get_messages(request)
     ]
@@ -111,7 +115,7 @@ def _render(
 
 
 def _language(request: HttpRequest) -> str:
-    return chrome(request).settings.language or "en"
+    return active_language(request)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -166,11 +170,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 _sync_cart_count(request, response)
                 return response
         else:
-            error = auth.INVALID_MESSAGE
+            error = str(auth.INVALID_MESSAGE)
     return _render(
         request,
         "login.html",
-        {"title": "Log in", "form": form, "error": error, "next": next_url},
+        {"title": gettext("Log in"), "form": form, "error": error, "next": next_url},
         status=status,
     )
 
@@ -187,7 +191,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- Registering ----------------------------------------------------------------------------
 
-REGISTER_THROTTLED = "Too many sign-ups from your network; please try again in an hour."
+REGISTER_THROTTLED = gettext_lazy(
+    "Too many sign-ups from your network; please try again in an hour."
+)
 
 
 @account_page
@@ -225,17 +231,21 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             login(request, customer)
             if order is not None:
-                messages.success(request, f"Welcome! Order #{order.number} is now in your account.")
+                messages.success(
+                    request,
+                    gettext("Welcome! Order #%(number)s is now in your account.")
+                    % {"number": order.number},
+                )
                 response = _see_other(reverse("account-order", args=[order.number]))
             else:
-                messages.success(request, "Welcome! Your account is ready.")
+                messages.success(request, gettext("Welcome! Your account is ready."))
                 response = _see_other(next_url or reverse("account"))
             _sync_cart_count(request, response)
             return response
     return _render(
         request,
         "register.html",
-        {"title": "Create an account", "form": form, "order": order, "next": next_url},
+        {"title": gettext("Create an account"), "form": form, "order": order, "next": next_url},
         status=status,
     )
 
@@ -253,13 +263,15 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if auth.reset_request_allowed(request=request, email=email):
             services.password_reset_request(email=email, base_url=_base_url(request))
         return _see_other(reverse("account-password-reset-done"))
-    return _render(request, "password_reset.html", {"title": "Reset your password", "form": form})
+    return _render(
+        request, "password_reset.html", {"title": gettext("Reset your password"), "form": form}
+    )
 
 
 @account_page
 @require_safe
 def password_reset_done(request: HttpRequest) -> HttpResponse:
-    return _render(request, "password_reset_done.html", {"title": "Check your inbox"})
+    return _render(request, "password_reset_done.html", {"title": gettext("Check your inbox")})
 
 
 def _customer_from_uid(uidb64: str) -> Customer | None:
@@ -289,7 +301,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         return _render(
             request,
             "password_reset_confirm.html",
-            {"title": "This link has expired", "valid_link": False, "form": None},
+            {"title": gettext("This link has expired"), "valid_link": False, "form": None},
         )
     data = request.POST if request.method == "POST" else None
     form = forms.SetPasswordForm(data, customer=customer)
@@ -304,7 +316,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         request,
         "password_reset_confirm.html",
         {
-            "title": "Choose a new password",
+            "title": gettext("Choose a new password"),
             "valid_link": True,
             "form": form,
             "email": customer.email,
@@ -315,7 +327,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 @account_page
 @require_safe
 def password_reset_complete(request: HttpRequest) -> HttpResponse:
-    return _render(request, "password_reset_complete.html", {"title": "Password changed"})
+    return _render(request, "password_reset_complete.html", {"title": gettext("Password changed")})
 
 
 # --- Profile --------------------------------------------------------------------------------
@@ -343,7 +355,7 @@ def _profile_page(
         request,
         "profile.html",
         {
-            "title": "Your account",
+            "title": gettext("Your account"),
             "section": "profile",
             "profile_form": profile_form,
             "password_form": password_form,
@@ -372,7 +384,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, "Your details are saved.")
+            messages.success(request, gettext("Your details are saved."))
             return _see_other(reverse("account"))
     return _profile_page(request, profile_form=form)
 
@@ -387,7 +399,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     services.customer_set_password(customer=customer, password=form.cleaned_data["new_password"])
     # Stay logged in here; other sessions of this account end (their hash no longer matches).
     update_session_auth_hash(request, customer)
-    messages.success(request, "Your password is changed.")
+    messages.success(request, gettext("Your password is changed."))
     return _see_other(reverse("account"))
 
 
@@ -413,13 +425,16 @@ def _address_form_page(
         request,
         "address_form.html",
         {
-            "title": "Edit address" if address is not None else "Add an address",
+            "title": gettext("Edit address") if address is not None else gettext("Add an address"),
             "section": "addresses",
             "address": address,
             "values": values,
             "errors": errors,
             "make_default": make_default,
             "countries": selectors.country_choices(_language(request)),
+            "address_form": address_form(
+                values=values, errors=errors, language=_language(request), id_prefix="address-"
+            ),
         },
     )
 
@@ -427,14 +442,24 @@ def _address_form_page(
 @customer_required
 @require_safe
 def addresses(request: HttpRequest) -> HttpResponse:
+    saved = selectors.customer_addresses(_customer(request))
     return _render(
         request,
         "addresses.html",
         {
-            "title": "Your addresses",
+            "title": gettext("Your addresses"),
             "section": "addresses",
-            "addresses": selectors.customer_addresses(_customer(request)),
+            "addresses": saved,
             "countries": dict(selectors.country_choices(_language(request))),
+            # Each address as its country writes it (the Latin format for other languages).
+            "address_lines": {
+                address.pk: address_lines(
+                    {name: getattr(address, name) for name in ADDRESS_KEYS},
+                    _language(request),
+                    include_phone=True,
+                )
+                for address in saved
+            },
         },
     )
 
@@ -442,15 +467,21 @@ def addresses(request: HttpRequest) -> HttpResponse:
 def _address_save(request: HttpRequest, address: Address | None) -> HttpResponse:
     values = services.address_clean(request.POST)
     make_default = request.POST.get("is_default") == "on"
+    if request.POST.get("action") == "update":
+        # Another country chosen (the Update button, or address.js pressing it): the form
+        # again, with that country's fields, labels and subdivisions; nothing is saved.
+        return _address_form_page(
+            request, address=address, values=values, errors={}, make_default=make_default
+        )
     try:
         if address is None:
             services.address_create(
                 customer=_customer(request), data=values, make_default=make_default
             )
-            messages.success(request, "The address is saved.")
+            messages.success(request, gettext("The address is saved."))
         else:
             services.address_update(address=address, data=values, make_default=make_default)
-            messages.success(request, "The address is updated.")
+            messages.success(request, gettext("The address is updated."))
     except services.AddressInvalid as invalid:
         return _address_form_page(
             request,
@@ -496,7 +527,7 @@ def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
 @require_POST
 def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
     services.address_delete(address=_address_or_404(request, address_id))
-    messages.success(request, "The address is deleted.")
+    messages.success(request, gettext("The address is deleted."))
     return _see_other(reverse("account-addresses"))
 
 
@@ -504,7 +535,7 @@ def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
 @require_POST
 def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
     services.address_set_default(address=_address_or_404(request, address_id))
-    messages.success(request, "Your default shipping address is changed.")
+    messages.success(request, gettext("Your default shipping address is changed."))
     return _see_other(reverse("account-addresses"))
 
 
@@ -524,7 +555,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         request,
         "orders.html",
         {
-            "title": "Your orders",
+            "title": gettext("Your orders"),
             "section": "orders",
             "orders": list(page.object_list),
             "page": page.number,
@@ -547,9 +578,9 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "order.html",
         {
-            "title": f"Order #{found.number}",
+            "title": gettext("Order #%(number)s") % {"number": found.number},
             "section": "orders",
-            "view": selectors.order_view(found, language=found.language or _language(request)),
+            "view": selectors.order_view(found, language=_language(request)),
             "order": found,
         },
     )
@@ -567,18 +598,25 @@ def buy_again(request: HttpRequest, number: str) -> HttpResponse:
     result = services.order_buy_again(order=found, cart=cart)
     notices = list(request.session.get(cart_session.NOTICES_KEY, []) or [])
     if result.added:
-        items = "1 item" if result.added == 1 else f"{result.added} items"
-        notices.append(f"{items} from order #{found.number} added to your cart.")
+        notices.append(
+            ngettext(
+                "%(count)s item from order #%(number)s added to your cart.",
+                "%(count)s items from order #%(number)s added to your cart.",
+                result.added,
+            )
+            % {"count": result.added, "number": found.number}
+        )
     if result.problems:
-        notices.append("Not added: " + "; ".join(result.problems))
+        problems = "; ".join(result.problems)
+        notices.append(gettext("Not added: %(problems)s") % {"problems": problems})
     request.session[cart_session.NOTICES_KEY] = notices
     return _see_other(reverse("cart"))
 
 
 # --- Guest order lookup ---------------------------------------------------------------------
 
-LOOKUP_FAILED = "We could not find an order with this number and e-mail address."
-LOOKUP_THROTTLED = "Too many attempts. Please try again in 15 minutes."
+LOOKUP_FAILED = gettext_lazy("We could not find an order with this number and e-mail address.")
+LOOKUP_THROTTLED = gettext_lazy("Too many attempts. Please try again in 15 minutes.")
 
 
 @account_page
@@ -591,7 +629,7 @@ def order_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         address = client_address(request)
         if auth.LOOKUP_FAILURES_PER_CLIENT.is_limited(address):
-            error, status = LOOKUP_THROTTLED, 429
+            error, status = str(LOOKUP_THROTTLED), 429
         elif form.is_valid():
             found = selectors.order_for_lookup(
                 number=form.cleaned_data["number"], email=form.cleaned_data["email"]
@@ -599,13 +637,13 @@ def order_lookup(request: HttpRequest) -> HttpResponse:
             if found is not None:
                 return _see_other(reverse("order-status", kwargs={"token": found.token}))
             auth.LOOKUP_FAILURES_PER_CLIENT.hit(address)
-            error = LOOKUP_FAILED
+            error = str(LOOKUP_FAILED)
         else:
             auth.LOOKUP_FAILURES_PER_CLIENT.hit(address)
-            error = LOOKUP_FAILED
+            error = str(LOOKUP_FAILED)
     return _render(
         request,
         "lookup.html",
-        {"title": "Find your order", "form": form, "error": error},
+        {"title": gettext("Find your order"), "form": form, "error": error},
         status=status,
     )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("products/", include("freehold.dashboard.products.urls")),
     path("customers/", include("freehold.dashboard.customers.urls")),
     path("discounts/", include("freehold.dashboard.discounts.urls")),
+    path("settings/markets/", include("freehold.dashboard.store.markets_urls")),
     path("settings/", include("freehold.dashboard.store.urls")),
 ]

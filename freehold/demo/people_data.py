@@ -41,7 +41,7 @@ COUNTRIES = (
         "DE",
         "de",
         22,
-        "+4915#########",
+        "+49151########",
         (
             "Lena",
             "Jonas",
@@ -165,7 +165,7 @@ COUNTRIES = (
         "FR",
         "fr",
         6,
-        "+336########",
+        "+3361#######",
         ("Camille", "Louis", "Léa", "Hugo", "Chloé", "Arthur", "Manon", "Jules", "Inès", "Gabriel"),
         (
             "Martin",
@@ -201,7 +201,7 @@ COUNTRIES = (
         "NL",
         "nl",
         6,
-        "+316########",
+        "+3161#######",
         ("Daan", "Emma", "Sem", "Julia", "Lucas", "Tess", "Finn", "Sophie", "Bram", "Anna"),
         (
             "de Jong",
@@ -228,7 +228,7 @@ COUNTRIES = (
         "BE",
         "nl",
         3,
-        "+324########",
+        "+32470######",
         (
             "Louise",
             "Noah",
@@ -266,7 +266,7 @@ COUNTRIES = (
         "LU",
         "fr",
         1,
-        "+35262#######",
+        "+352621######",
         ("Léa", "Noah", "Emma", "Gabriel", "Mila", "Luca", "Zoé", "Tom"),
         ("Schmit", "Muller", "Weber", "Wagner", "Hoffmann", "Thill", "Klein", "Schroeder"),
         _cities(
@@ -281,7 +281,7 @@ COUNTRIES = (
         "IT",
         "it",
         5,
-        "+393#########",
+        "+39347#######",
         (
             "Giulia",
             "Leonardo",
@@ -359,7 +359,7 @@ COUNTRIES = (
         "PT",
         "pt",
         2,
-        "+3519########",
+        "+35191#######",
         (
             "Maria",
             "João",
@@ -396,7 +396,7 @@ COUNTRIES = (
         "IE",
         "en",
         2,
-        "+3538########",
+        "+35383#######",
         (
             "Aoife",
             "Seán",
@@ -441,7 +441,7 @@ COUNTRIES = (
         "GB",
         "en",
         8,
-        "+447#########",
+        "+4478########",
         (
             "Olivia",
             "Oliver",
@@ -486,7 +486,7 @@ COUNTRIES = (
         "DK",
         "da",
         3,
-        "+452#######",
+        "+4528######",
         ("Freja", "William", "Ida", "Noah", "Emma", "Oscar", "Clara", "Lucas", "Alma", "Magnus"),
         (
             "Nielsen",
@@ -513,7 +513,7 @@ COUNTRIES = (
         "SE",
         "sv",
         4,
-        "+467########",
+        "+4670#######",
         ("Alice", "William", "Maja", "Hugo", "Elsa", "Liam", "Astrid", "Oscar", "Ebba", "Elias"),
         (
             "Andersson",
@@ -539,7 +539,7 @@ COUNTRIES = (
         "NO",
         "nb",
         3,
-        "+474#######",
+        "+4741######",
         ("Nora", "Jakob", "Emma", "Filip", "Ingrid", "Lukas", "Sara", "Henrik", "Thea", "Magnus"),
         (
             "Hansen",
@@ -619,7 +619,7 @@ COUNTRIES = (
         "CZ",
         "cs",
         2,
-        "+4207########",
+        "+42073#######",
         (
             "Eliška",
             "Jakub",
@@ -670,7 +670,7 @@ COUNTRIES = (
         "US",
         "en",
         10,
-        "+1503#######",
+        "+15032######",
         (
             "Emma",
             "Liam",
@@ -724,7 +724,7 @@ COUNTRIES = (
         "CA",
         "en",
         4,
-        "+1604#######",
+        "+16045######",
         (
             "Olivia",
             "Liam",
@@ -750,11 +750,11 @@ COUNTRIES = (
             "Taylor",
         ),
         _cities(
-            ("Toronto", "ON", "M5V #A#"),
-            ("Vancouver", "BC", "V6B #A#"),
-            ("Montréal", "QC", "H2X #A#"),
-            ("Calgary", "AB", "T2P #A#"),
-            ("Halifax", "NS", "B3H #A#"),
+            ("Toronto", "ON", "M5V #T#"),
+            ("Vancouver", "BC", "V6B #K#"),
+            ("Montréal", "QC", "H2X #Y#"),
+            ("Calgary", "AB", "T2P #M#"),
+            ("Halifax", "NS", "B3H #R#"),
         ),
         (
             "Queen Street West",
@@ -770,7 +770,7 @@ COUNTRIES = (
         "AU",
         "en",
         4,
-        "+614########",
+        "+6141#######",
         (
             "Charlotte",
             "Oliver",
@@ -837,7 +837,7 @@ COUNTRIES = (
         "JP",
         "ja",
         3,
-        "+8190########",
+        "+81901#######",
         ("Yui", "Haruto", "Sakura", "Sota", "Hina", "Yuto", "Aoi", "Riku", "Mei", "Ren"),
         (
             "Sato",
@@ -869,9 +869,9 @@ COUNTRIES = (
         ("Seo-yeon", "Min-jun", "Ji-woo", "Seo-jun", "Ha-eun", "Do-yun", "Soo-ah", "Ye-jun"),
         ("Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon"),
         _cities(
-            ("Seoul", "Seoul", "0####"),
-            ("Busan", "Busan", "4####"),
-            ("Incheon", "Incheon", "2####"),
+            ("Seoul", "Seoul", "03###"),
+            ("Busan", "Busan", "48###"),
+            ("Incheon", "Incheon", "22###"),
         ),
         ("Teheran-ro", "Yeonmujang-gil", "Haeundae-ro", "Itaewon-ro"),
     ),
@@ -879,7 +879,7 @@ COUNTRIES = (
         "SG",
         "en",
         1,
-        "+659#######",
+        "+6591######",
         ("Wei Ling", "Jun Jie", "Hui Min", "Darren", "Priya", "Arjun", "Siti", "Hafiz"),
         ("Tan", "Lim", "Lee", "Ng", "Wong", "Goh", "Chua", "Nair"),
         _cities(

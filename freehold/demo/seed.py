@@ -72,9 +72,10 @@ from freehold.demo.generate import (
 )
 from freehold.demo.orders import TAX_RATE, Buyer, OrderSpec, SellableVariant, generate_orders
 from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
+from freehold.demo.translations_data import translation_querysets, write_translations
 from freehold.marketing.models import DiscountCode, DiscountRedemption
 from freehold.markets import fx
-from freehold.markets.models import FxRate, ShippingRate, ShippingZone
+from freehold.markets.models import FxRate, Market, MarketPrice, ShippingRate, ShippingZone
 from freehold.markets.services import fx_rates_import
 from freehold.orders.models import (
     Fulfilment,
@@ -89,6 +90,8 @@ from freehold.orders.services import order_number_continue_after, order_number_l
 from freehold.orders.states import FulfilmentStatus, PaymentStatus
 from freehold.returns.models import ReturnRequest, ReturnRequestLine, Withdrawal
 from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
+from freehold.taxes.models import TaxProfile, TaxRegistration
+from freehold.taxes.services import rules_changed
 
 BATCH = 1000
 ORDER_BATCH = 2000
@@ -160,9 +163,11 @@ def seed(
         _write_catalog(context, specs)
         collections = _write_collections(context)
         _write_store(context, collections)
+        write_translations()
         _write_shipping_and_discounts(context)
         # The ECB's rates of one recorded day, so currency features work offline.
         fx_rates_import(data=fx.RECORDED_DAILY_FILE.read_bytes(), source="ecb-recorded")
+        _write_markets()
         _write_customers(context, generate_customers(count=customers, seed=seed), customers)
         _write_orders(context, orders)
         _write_staff(context, staff_password)
@@ -535,6 +540,36 @@ DEMO_SHIPPING: tuple[tuple[str, Sequence[str] | None, list[RateRow]], ...] = (
     ]),
     ("Rest of world", None, [("international", "International", "DHL", "19.90", None, 5, 12)]),
 )  # fmt: skip
+# Zones naming regions, priced in their own currency where the shopper pays in it: the
+# United States in dollars, Alaska and Hawaii dearer (a region beats its country), and the
+# Canary Islands apart from the rest of Spain (in euros, as the store's currency).
+RegionalRow = tuple[str, list[str], list[str], str | None, list[RateRow]]
+DEMO_REGIONAL_SHIPPING: tuple[RegionalRow, ...] = (
+    # zone name, countries, regions, currency (None: the store's), rates
+    ("United States", ["US"], [], "USD", [
+        ("standard", "Standard", "USPS", "14.90", "150", 5, 8),
+    ]),
+    ("Alaska and Hawaii", [], ["US-AK", "US-HI"], "USD", [
+        ("standard", "Standard", "USPS", "29.90", None, 7, 12),
+    ]),
+    ("Canary Islands", [], ["ES-CN"], None, [
+        ("standard", "Standard", "Correos", "19.90", None, 5, 10),
+    ]),
+)  # fmt: skip
+# Markets: the EU at home (no prefix in English, /de-de/, /fr-fr/ …), and abroad in the
+# shopper's currency, converted with the recorded ECB rates and rounded the local way.
+MarketRow = tuple[str, str, list[str], str, list[str], bool, str, Decimal | None, str]
+DEMO_MARKETS: tuple[MarketRow, ...] = (
+    # code, name, countries, currency, languages, prices include tax, rounding, increment, duties
+    ("eu", "European Union", ["DE", *(c for c in EU_COUNTRIES if c != "DE")], "EUR",
+     ["en", "de", "fr", "es"], True, "none", None, "dap"),
+    ("uk", "United Kingdom", ["GB"], "GBP", ["en"], True, "ending_99", None, "dap"),
+    ("us", "United States", ["US"], "USD", ["en", "es"], False, "ending_99", None, "ddp"),
+    ("jp", "Japan", ["JP"], "JPY", ["ja", "en"], True, "increment", Decimal(10), "dap"),
+    ("cn", "China", ["CN"], "CNY", ["zh-hans", "en"], True, "whole", None, "dap"),
+    ("world", "Rest of world", [], "USD", ["en"], False, "ending_99", None, "dap"),
+)  # fmt: skip
+DEMO_SOURCE = "demo"
 DEMO_DISCOUNTS = (
     ("WELCOME10", DiscountCode.Kind.PERCENTAGE, "10", None),
     ("FREESHIP", DiscountCode.Kind.FREE_SHIPPING, "0", "50"),
@@ -566,6 +601,27 @@ def _write_shipping_and_discounts(context: SeedContext) -> None:
             )
             for index, (code, rate_name, carrier, price, free_over, low, high) in enumerate(rates)
         )
+    for position, (name, countries, regions, currency, rates) in enumerate(
+        DEMO_REGIONAL_SHIPPING, start=len(DEMO_SHIPPING)
+    ):
+        zone = ShippingZone.objects.create(
+            name=name, countries=countries, regions=regions, position=position
+        )
+        ShippingRate.objects.bulk_create(
+            ShippingRate(
+                zone=zone,
+                code=code,
+                name=rate_name,
+                carrier=carrier,
+                price_amount=Decimal(price),
+                currency=currency or context.currency,
+                free_over_amount=Decimal(free_over) if free_over else None,
+                min_delivery_days=low,
+                max_delivery_days=high,
+                position=index,
+            )
+            for index, (code, rate_name, carrier, price, free_over, low, high) in enumerate(rates)
+        )
     for code, kind, value, minimum in DEMO_DISCOUNTS:
         DiscountCode.objects.update_or_create(
             code=code,
@@ -576,6 +632,56 @@ def _write_shipping_and_discounts(context: SeedContext) -> None:
                 "minimum_subtotal_amount": Decimal(minimum) if minimum else None,
             },
         )
+
+
+def _write_markets() -> None:
+    """The demo's markets and tax registrations (what the merchant made is kept: the demo adds
+    only what is missing). Written directly, like the shipping zones: the demo's own data is
+    known to be valid, and audit entries would name changes nobody made."""
+    taken = {c for m in Market.objects.filter(is_active=True) for c in m.countries or []}
+    has_default = Market.objects.filter(is_default=True).exists()
+    has_rest = Market.objects.filter(is_rest_of_world=True).exists()
+    for position, row in enumerate(DEMO_MARKETS):
+        code, name, countries, currency, languages, with_tax, rounding, increment, duties = row
+        if Market.objects.filter(code=code).exists() or (not countries and has_rest):
+            continue
+        Market.objects.create(
+            code=code,
+            name=name,
+            countries=[country for country in countries if country not in taken],
+            is_rest_of_world=not countries,
+            currency=currency,
+            languages=languages,
+            prices_include_tax=with_tax,
+            rounding=rounding,
+            rounding_increment=increment,
+            duties_mode=duties,
+            is_default=code == "eu" and not has_default,
+            position=position,
+        )
+    # A German company registered for OSS (destination VAT across the EU), UK VAT (it charges
+    # UK VAT on parcels up to GBP 135) and with nexus in New York (US sales tax there only).
+    profile, _ = TaxProfile.objects.get_or_create(pk=1)
+    if not profile.established_country:
+        profile.established_country = profile.ships_from_country = "DE"
+        profile.save()
+    if not TaxRegistration.objects.exists():
+        since = dt.date(2021, 7, 1)
+        TaxRegistration.objects.bulk_create(
+            [
+                TaxRegistration(scheme="oss", valid_from=since, source=DEMO_SOURCE),
+                TaxRegistration(scheme="uk_vat", valid_from=since, source=DEMO_SOURCE),
+                TaxRegistration(
+                    scheme="us_sales_tax",
+                    country="US",
+                    region="US-NY",
+                    rate=Decimal("0.08875"),
+                    valid_from=since,
+                    source=DEMO_SOURCE,
+                ),
+            ]
+        )
+        rules_changed()
 
 
 def _write_customers(context: SeedContext, specs: Iterable[CustomerSpec], total: int) -> None:
@@ -920,6 +1026,7 @@ def wipe() -> None:
         shoppers = Customer.objects.filter(is_staff=False, is_superuser=False)
         Product.objects.update(featured_image=None)
         for queryset in (
+            *translation_querysets(),
             CartLine.objects.all(),
             Cart.objects.all(),
             DiscountRedemption.objects.filter(customer__in=shoppers),
@@ -942,6 +1049,7 @@ def wipe() -> None:
             Product.tags.through.objects.all(),
             CollectionProduct.objects.all(),
             FeaturedCollection.objects.all(),
+            MarketPrice.objects.all(),
             Variant.objects.all(),
             ProductImage.objects.all(),
             ProductOption.objects.all(),
@@ -954,6 +1062,8 @@ def wipe() -> None:
             ShippingRate.objects.all(),
             ShippingZone.objects.all(),
             FxRate.objects.filter(source="ecb-recorded"),  # rates fetched from the ECB stay
+            Market.objects.filter(code__in=[row[0] for row in DEMO_MARKETS]),
+            TaxRegistration.objects.filter(source=DEMO_SOURCE),
             MenuItem.objects.all(),
             Menu.objects.all(),
             Page.objects.all(),
@@ -963,6 +1073,7 @@ def wipe() -> None:
             shoppers,
         ):
             queryset._raw_delete(queryset.db)
+        rules_changed()  # the demo's tax registrations are gone
         transaction.on_commit(
             lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
         )

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import get_language, gettext, to_locale
 
 from freehold.checkout import pricing
 from freehold.core import audit, clock
@@ -40,33 +41,40 @@ def discount_validate(
     """
     discount = selectors.discount_code_get(code=code)
     if discount is None:
-        raise DiscountError("This discount code does not exist.", code="unknown")
+        raise DiscountError(gettext("This discount code does not exist."), code="unknown")
     if not discount.is_active:
-        raise DiscountError("This discount code is not active.", code="inactive")
+        raise DiscountError(gettext("This discount code is not active."), code="inactive")
     now = clock.now()
     if discount.starts_at is not None and now < discount.starts_at:
-        raise DiscountError("This discount code is not valid yet.", code="not_started")
+        raise DiscountError(gettext("This discount code is not valid yet."), code="not_started")
     if discount.ends_at is not None and now >= discount.ends_at:
-        raise DiscountError("This discount code has expired.", code="expired")
+        raise DiscountError(gettext("This discount code has expired."), code="expired")
     if discount.currency and discount.currency != currency:
         raise DiscountError(
-            f"This discount code can only be used in {discount.currency}.", code="currency"
+            gettext("This discount code can only be used in %(currency)s.")
+            % {"currency": discount.currency},
+            code="currency",
         )
     minimum = discount.minimum_subtotal_amount
     if minimum is not None and subtotal < minimum:
         # without a currency of its own, the minimum is in the cart's currency
         raise DiscountError(
-            f"Spend at least {Money(minimum, currency).format()} to use this discount code.",
+            gettext("Spend at least %(amount)s to use this discount code.")
+            % {"amount": Money(minimum, currency).format(to_locale(get_language() or "en"))},
             code="minimum_not_met",
         )
     if discount.usage_limit_total is not None and discount.times_used >= discount.usage_limit_total:
-        raise DiscountError("This discount code has been used up.", code="usage_limit_reached")
+        raise DiscountError(
+            gettext("This discount code has been used up."), code="usage_limit_reached"
+        )
     if discount.usage_limit_per_customer is not None and (email or customer is not None):
         used = selectors.discount_redemptions_by(
             discount=discount, email=email, customer=customer
         ).count()
         if used >= discount.usage_limit_per_customer:
-            raise DiscountError("You have already used this discount code.", code="already_used")
+            raise DiscountError(
+                gettext("You have already used this discount code."), code="already_used"
+            )
     return pricing.Discount(
         code=discount.code,
         kind=pricing.DiscountKind(discount.kind),
@@ -103,20 +111,24 @@ def discount_redeem(
     email = email.strip().lower()
     discount = DiscountCode.objects.select_for_update().filter(code=normalise_code(code)).first()
     if discount is None:
-        raise DiscountError("This discount code does not exist.", code="unknown")
+        raise DiscountError(gettext("This discount code does not exist."), code="unknown")
     if discount.usage_limit_per_customer is not None:
         used = selectors.discount_redemptions_by(
             discount=discount, email=email, customer=customer
         ).count()
         if used >= discount.usage_limit_per_customer:
-            raise DiscountError("You have already used this discount code.", code="already_used")
+            raise DiscountError(
+                gettext("You have already used this discount code."), code="already_used"
+            )
     taken = (
         DiscountCode.objects.filter(pk=discount.pk)
         .filter(Q(usage_limit_total__isnull=True) | Q(times_used__lt=F("usage_limit_total")))
         .update(times_used=F("times_used") + 1, updated_at=clock.now())
     )
     if not taken:
-        raise DiscountError("This discount code has been used up.", code="usage_limit_reached")
+        raise DiscountError(
+            gettext("This discount code has been used up."), code="usage_limit_reached"
+        )
     DiscountRedemption.objects.create(
         discount=discount,
         order_number=order_number,

@@ -5,6 +5,10 @@ The templates live in the storefront theme (`emails/<kind>.html` and `.txt`, ext
 template. The HTML part goes through the Jinja engine's autoescaping; the text part is rendered
 by an overlay of the same environment without autoescaping (a text/plain part full of `&amp;`
 would be wrong), sharing its loader, so the same theme overrides apply.
+
+Each e-mail is written in the order's language (`Order.language`, else the store's): subject,
+texts, labels, money, dates and country names, whatever language the request that caused it
+(a staff member's dashboard click, a webhook) runs in.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.template.loader import get_template
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from jinja2 import Environment
 
 from freehold.core.money import Money
+from freehold.customers import addresses
 from freehold.orders.models import Fulfilment, Order
 from freehold.storefront import selectors
 from freehold.storefront.jinja import absolute_url_for, country_name, format_money, social_image
@@ -36,10 +43,10 @@ ORDER_REFUNDED = "order_refunded"
 KINDS = (ORDER_CONFIRMATION, PAYMENT_RECEIVED, ORDER_SHIPPED, ORDER_REFUNDED)
 
 _SUBJECTS = {
-    ORDER_CONFIRMATION: "Order #{number} confirmed",
-    PAYMENT_RECEIVED: "Payment received for order #{number}",
-    ORDER_SHIPPED: "Order #{number} has shipped",
-    ORDER_REFUNDED: "Refund for order #{number}",
+    ORDER_CONFIRMATION: gettext_lazy("Order #%(number)s confirmed"),
+    PAYMENT_RECEIVED: gettext_lazy("Payment received for order #%(number)s"),
+    ORDER_SHIPPED: gettext_lazy("Order #%(number)s has shipped"),
+    ORDER_REFUNDED: gettext_lazy("Refund for order #%(number)s"),
 }
 # The colours used when a stored one is not a #rrggbb value: it goes into a style attribute.
 _DEFAULT_COLOURS = {
@@ -48,7 +55,6 @@ _DEFAULT_COLOURS = {
     "color_background": "#ffffff",
     "color_text": "#1b1b1b",
 }
-_ADDRESS_NAME_KEYS = ("first_name", "last_name")
 
 
 @dataclass(frozen=True)
@@ -73,20 +79,26 @@ def render(
     if kind == ORDER_REFUNDED and refund_amount is None:
         raise ValueError("A refund e-mail needs the refunded amount.")
     store = selectors.store_settings()
-    subject = f"{_SUBJECTS[kind].format(number=order.number)} – {store.name}"
-    # A header must be one line; a store name is free text.
-    subject = " ".join(subject.split())
-    context = _context(
-        kind=kind,
-        subject=subject,
-        store=store,
-        order=order,
-        fulfilment=fulfilment,
-        refund_amount=refund_amount,
-    )
-    html = get_template(f"emails/{kind}.html", using=ENGINE).render(context)
-    text = _text_environment(_jinja_environment()).get_template(f"emails/{kind}.txt")
-    return subject, text.render(context).strip() + "\n", html
+    with translation.override(language_of(order, store)):
+        subject = f"{_SUBJECTS[kind] % {'number': order.number}} – {store.name}"
+        # A header must be one line; a store name is free text.
+        subject = " ".join(subject.split())
+        context = _context(
+            kind=kind,
+            subject=subject,
+            store=store,
+            order=order,
+            fulfilment=fulfilment,
+            refund_amount=refund_amount,
+        )
+        html = get_template(f"emails/{kind}.html", using=ENGINE).render(context)
+        text = _text_environment(_jinja_environment()).get_template(f"emails/{kind}.txt")
+        return subject, text.render(context).strip() + "\n", html
+
+
+def language_of(order: Order, store: StoreSettings) -> str:
+    """The language to write to this order's shopper in: the order's, else the store's."""
+    return order.language or store.language or settings.LANGUAGE_CODE
 
 
 def send(
@@ -132,7 +144,7 @@ def _context(
     fulfilment: Fulfilment | None,
     refund_amount: Decimal | str | None,
 ) -> dict[str, Any]:
-    language = order.language or store.language
+    language = language_of(order, store)
     return {
         "kind": kind,
         "subject": subject,
@@ -143,7 +155,7 @@ def _context(
         "lines": list(order.lines.all()),
         "totals": _totals(order),
         "shipping_address": _address_lines(order.shipping_address, language),
-        "store_address": _store_address(store),
+        "store_address": _store_address(store, language),
         "status_url": f"{settings.SITE_URL}/orders/{order.token}" if settings.SITE_URL else "",
         # The EU withdrawal form, prefilled for this order. Without SITE_URL the e-mail names
         # the path, so the shopper still learns of the right and where to use it.
@@ -187,47 +199,29 @@ def _totals(order: Order) -> list[Total]:
     def money(amount: Decimal) -> Money:
         return Money(amount, order.currency)
 
-    totals = [Total("Subtotal", money(order.subtotal_amount))]
+    totals = [Total(gettext("Subtotal"), money(order.subtotal_amount))]
     if order.discount_amount:
-        totals.append(Total("Discount", money(-order.discount_amount)))
-    totals.append(Total("Shipping", money(order.shipping_amount)))
+        totals.append(Total(gettext("Discount"), money(-order.discount_amount)))
+    totals.append(Total(gettext("Shipping"), money(order.shipping_amount)))
     if order.tax_amount:
-        label = "Including tax" if order.tax_included else "Tax"
+        label = gettext("Including tax") if order.tax_included else gettext("Tax")
         totals.append(Total(label, money(order.tax_amount)))
     if order.duty_amount:
-        totals.append(Total("Duties", money(order.duty_amount)))
-    totals.append(Total("Total", money(order.total_amount), is_grand_total=True))
+        totals.append(Total(gettext("Duties"), money(order.duty_amount)))
+    totals.append(Total(gettext("Total"), money(order.total_amount), is_grand_total=True))
     return totals
 
 
 def _address_lines(address: Any, language: str) -> list[str]:
-    """A postal address as lines, whatever subset of the Address fields the order holds."""
-    if not isinstance(address, dict) or not address:
-        return []
-
-    def value(key: str) -> str:
-        return str(address.get(key) or "").strip()
-
-    name = value("name") or " ".join(p for p in map(value, _ADDRESS_NAME_KEYS) if p)
-    locality = " ".join(p for p in (value("postal_code"), value("city")) if p)
-    country = value("country_code")
-    lines = [
-        name,
-        value("company"),
-        value("line1"),
-        value("line2"),
-        value("city_area"),
-        locality,
-        value("region"),
-        country_name(country, language) if country else "",
-    ]
-    return [line for line in lines if line]
+    """A postal address as its country writes it (`customers.addresses.address_lines`),
+    whatever subset of the Address fields the order holds."""
+    return addresses.address_lines(address, language)
 
 
-def _store_address(store: StoreSettings) -> list[str]:
+def _store_address(store: StoreSettings, language: str = "") -> list[str]:
     lines = [line for line in store.address_lines if line != store.country_code]
     if store.country_code:
-        lines.append(country_name(store.country_code, store.language))
+        lines.append(country_name(store.country_code, language or store.language))
     return lines
 
 

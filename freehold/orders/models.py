@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Min, Q, Subquery
+from django.utils.translation import gettext_lazy
 
 from freehold.catalog.models import MONEY_DIGITS, MONEY_PLACES
 from freehold.core import clock
@@ -316,10 +317,10 @@ class Fulfilment(models.Model):
     """A parcel (or a digital delivery) sending some of an order's lines."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SHIPPED = "shipped", "Shipped"
-        DELIVERED = "delivered", "Delivered"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", gettext_lazy("Pending")
+        SHIPPED = "shipped", gettext_lazy("Shipped")
+        DELIVERED = "delivered", gettext_lazy("Delivered")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -375,3 +376,43 @@ class OrderNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk} on order {self.order_id}"
+
+
+class OrderTaxLine(models.Model):
+    """One tax or duty charged on an order, as the tax engine named it at the time of sale.
+
+    A row per taxed order line and one for the shipping ("VAT FR 20 %"), and one per duty
+    ("EU flat duty 6206.10"): the invoice lists them, and a later change of rates never
+    changes what this order charged.
+    """
+
+    class Kind(models.TextChoices):
+        TAX = "tax", "Tax"
+        DUTY = "duty", "Duty"
+
+    class Target(models.TextChoices):
+        LINE = "line", "An order line"
+        SHIPPING = "shipping", "Shipping"
+        ORDER = "order", "The whole order"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tax_lines")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TAX)
+    label = models.CharField(max_length=128)
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=8, blank=True)
+    rate = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, help_text="Empty: a flat amount."
+    )
+    amount = _money()
+    currency = models.CharField(max_length=3)
+    included = models.BooleanField(default=False, help_text="Contained in the prices.")
+    target = models.CharField(max_length=8, choices=Target.choices, default=Target.LINE)
+    order_line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="tax_lines"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount} {self.currency}"

@@ -9,29 +9,30 @@ Each table maps a state to the states it may move to; anything not listed is ref
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class OrderStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CANCELLED = "cancelled", "Cancelled"
-    ARCHIVED = "archived", "Archived"
+    OPEN = "open", gettext_lazy("Open")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    ARCHIVED = "archived", gettext_lazy("Archived")
 
 
 class PaymentStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
-    AUTHORIZED = "authorized", "Authorized"
-    PAID = "paid", "Paid"
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-    REFUNDED = "refunded", "Refunded"
-    VOIDED = "voided", "Voided"
-    FAILED = "failed", "Failed"
+    AWAITING_PAYMENT = "awaiting_payment", gettext_lazy("Awaiting payment")
+    AUTHORIZED = "authorized", gettext_lazy("Authorized")
+    PAID = "paid", gettext_lazy("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", gettext_lazy("Partially refunded")
+    REFUNDED = "refunded", gettext_lazy("Refunded")
+    VOIDED = "voided", gettext_lazy("Voided")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 class FulfilmentStatus(models.TextChoices):
-    UNFULFILLED = "unfulfilled", "Unfulfilled"
-    PARTIALLY_FULFILLED = "partially_fulfilled", "Partially fulfilled"
-    FULFILLED = "fulfilled", "Fulfilled"
-    RETURNED = "returned", "Returned"
+    UNFULFILLED = "unfulfilled", gettext_lazy("Unfulfilled")
+    PARTIALLY_FULFILLED = "partially_fulfilled", gettext_lazy("Partially fulfilled")
+    FULFILLED = "fulfilled", gettext_lazy("Fulfilled")
+    RETURNED = "returned", gettext_lazy("Returned")
 
 
 # Archiving hides a finished order from the working list; staff may bring it back. A cancelled

@@ -12,12 +12,16 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext, gettext_noop
+
 from freehold.payments.gateways import GatewayResult, PaymentStart, WebhookEvent, WebhookRejected
 
 if TYPE_CHECKING:
     from freehold.orders.models import Order, Payment
 
-DEFAULT_INSTRUCTIONS = (
+# Marked for the catalogues; translated when shown (the storefront's templates translate
+# `gateway.name`, `start` the instructions), so a merchant's own wording passes through as is.
+DEFAULT_INSTRUCTIONS = gettext_noop(
     "Please pay {amount} {currency} by bank transfer, quoting order #{number} as the "
     "reference. We send your order as soon as the money arrives."
 )
@@ -29,7 +33,7 @@ class ManualGateway:
     def __init__(
         self,
         *,
-        name: str = "Bank transfer or cash on delivery",
+        name: str = gettext_noop("Bank transfer or cash on delivery"),
         instructions: str = DEFAULT_INSTRUCTIONS,
     ) -> None:
         """`instructions` may use {amount}, {currency} and {number} (the order number)."""
@@ -37,7 +41,7 @@ class ManualGateway:
         self.instructions = instructions
 
     def start(self, order: Order, *, return_url: str, cancel_url: str) -> PaymentStart:
-        text = self.instructions.format(
+        text = gettext(self.instructions).format(
             amount=order.total_amount, currency=order.currency, number=order.number
         )
         return PaymentStart(instructions=text)

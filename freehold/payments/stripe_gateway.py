@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from freehold.core import clock
 from freehold.core.money import Money, to_decimal
@@ -128,7 +129,7 @@ class StripeGateway:
     """Stripe Checkout. Keys default to the settings, read at each call (not at import)."""
 
     code = "stripe"
-    name = "Card and other methods (Stripe)"
+    name = gettext_noop("Card and other methods (Stripe)")
     # The hosted page the checkout redirects to: the checkout page's CSP `form-action` must
     # allow it, or the browser blocks the redirect that follows the form's POST.
     redirect_origins = ("https://checkout.stripe.com",)

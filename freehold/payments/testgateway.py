@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_noop
 
 from freehold.core import clock
 from freehold.core.errors import FreeholdError
@@ -73,7 +74,7 @@ class TestGateway:
     __test__ = False  # not a pytest test class, despite its name
 
     code = "test"
-    name = "Test payments (no money moves)"
+    name = gettext_noop("Test payments (no money moves)")
 
     def __init__(self, *, secret: str | None = None) -> None:
         self._secret = secret

@@ -2,6 +2,7 @@
 
 Rendered like the order e-mails (theme templates `emails/withdrawal_received.html` and `.txt`
 extending `emails/base.*`, the same brand context), so a merchant's theme overrides apply.
+Written in the order's language, like the order e-mails.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ from babel.dates import format_date, format_datetime
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
+from django.utils.translation import gettext_lazy, override
 
 from freehold.core import clock
 from freehold.notifications import emails
+from freehold.orders.models import Order
 from freehold.returns.models import Withdrawal
 from freehold.storefront import selectors
 from freehold.storefront.jinja import babel_locale
+from freehold.storefront.models import StoreSettings
 
 KIND = "withdrawal_received"
-_SUBJECT = "We received your withdrawal from order #{number}"
+_SUBJECT = gettext_lazy("We received your withdrawal from order #%(number)s")
 
 
 def received_at_text(moment: dt.datetime, language: str) -> str:
@@ -40,7 +44,12 @@ def render(withdrawal: Withdrawal) -> tuple[str, str, str]:
     """The subject, plain-text body and HTML body of the acknowledgement."""
     order = withdrawal.order
     store = selectors.store_settings()
-    subject = " ".join(f"{_SUBJECT.format(number=order.number)} – {store.name}".split())
+    with override(emails.language_of(order, store)):
+        return _render(withdrawal, order=order, store=store)
+
+
+def _render(withdrawal: Withdrawal, *, order: Order, store: StoreSettings) -> tuple[str, str, str]:
+    subject = " ".join(f"{_SUBJECT % {'number': order.number}} – {store.name}".split())
     context = emails._context(
         kind=KIND,
         subject=subject,
@@ -49,7 +58,7 @@ def render(withdrawal: Withdrawal) -> tuple[str, str, str]:
         fulfilment=None,
         refund_amount=None,
     )
-    language = order.language or store.language
+    language = emails.language_of(order, store)
     context.update(
         withdrawal=withdrawal,
         received_at=received_at_text(withdrawal.submitted_at, language),

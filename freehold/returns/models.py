@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from freehold.core import clock
 from freehold.orders.models import Order, OrderLine, Payment
@@ -19,20 +20,20 @@ from freehold.orders.models import Order, OrderLine, Payment
 
 class ReturnRequest(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        RECEIVED = "received", "Received"
-        REFUNDED = "refunded", "Refunded"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", gettext_lazy("Requested")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        RECEIVED = "received", gettext_lazy("Received")
+        REFUNDED = "refunded", gettext_lazy("Refunded")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     class Reason(models.TextChoices):
-        CHANGED_MIND = "changed_mind", "I changed my mind"
-        WRONG_SIZE = "wrong_size", "Wrong size or fit"
-        NOT_AS_DESCRIBED = "not_as_described", "Not as described"
-        DAMAGED = "damaged", "Arrived damaged or faulty"
-        WRONG_ITEM = "wrong_item", "Wrong item sent"
-        OTHER = "other", "Other"
+        CHANGED_MIND = "changed_mind", gettext_lazy("I changed my mind")
+        WRONG_SIZE = "wrong_size", gettext_lazy("Wrong size or fit")
+        NOT_AS_DESCRIBED = "not_as_described", gettext_lazy("Not as described")
+        DAMAGED = "damaged", gettext_lazy("Arrived damaged or faulty")
+        WRONG_ITEM = "wrong_item", gettext_lazy("Wrong item sent")
+        OTHER = "other", gettext_lazy("Other")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="return_requests")
     customer = models.ForeignKey(

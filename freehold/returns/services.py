@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
@@ -38,7 +39,7 @@ _STEPS: dict[str, tuple[str, ...]] = {
 # The one answer for a wrong order number / e-mail pair: saying which half is wrong would let
 # anyone probe which order numbers exist, or which e-mail bought what.
 WITHDRAWAL_NOT_FOUND_CODE = "order_not_found"
-WITHDRAWAL_NOT_FOUND = (
+WITHDRAWAL_NOT_FOUND = gettext_noop(
     "We could not find an order with this number and e-mail address. Please check both: "
     "they are in your order confirmation e-mail."
 )
@@ -69,26 +70,32 @@ def return_request(
     """
     locked = _lock(order)
     if customer is None or locked.customer_id is None or locked.customer_id != customer.pk:
-        raise ReturnRefused("Only the customer who placed the order can return it.", field="order")
+        raise ReturnRefused(
+            gettext("Only the customer who placed the order can return it."), field="order"
+        )
     if locked.status == OrderStatus.CANCELLED:
-        raise ReturnRefused(f"Order #{locked.number} was cancelled.", field="order")
+        raise ReturnRefused(
+            gettext("Order #%(number)s was cancelled.") % {"number": locked.number}, field="order"
+        )
     if reason not in ReturnRequest.Reason.values:
-        raise ReturnRefused("Choose a reason for the return.", field="reason")
+        raise ReturnRefused(gettext("Choose a reason for the return."), field="reason")
     closes_at = selectors.return_window_closes_at(
         locked, window_days=store_settings().return_window_days
     )
     if closes_at is None:
         raise ReturnRefused(
-            f"Nothing of order #{locked.number} has shipped yet, so nothing can be returned.",
+            gettext("Nothing of order #%(number)s has shipped yet, so nothing can be returned.")
+            % {"number": locked.number},
             field="order",
         )
     if clock.now() > closes_at:
         raise ReturnRefused(
-            f"The return window for order #{locked.number} closed on {closes_at:%Y-%m-%d}.",
+            gettext("The return window for order #%(number)s closed on %(date)s.")
+            % {"number": locked.number, "date": f"{closes_at:%Y-%m-%d}"},
             field="order",
         )
     if not lines:
-        raise ReturnRefused("Choose at least one item to return.", field="lines")
+        raise ReturnRefused(gettext("Choose at least one item to return."), field="lines")
 
     order_lines = {
         line.pk: line
@@ -100,14 +107,24 @@ def return_request(
         field = f"lines[{line_id}]"
         line = order_lines.get(line_id)
         if line is None:
-            raise ReturnRefused(f"Line {line_id} is not part of this order.", field=field)
+            raise ReturnRefused(
+                gettext("Line %(line)s is not part of this order.") % {"line": line_id},
+                field=field,
+            )
         if quantity < 1:
-            raise ReturnRefused(f"The quantity for {line} must be at least 1.", field=field)
+            raise ReturnRefused(
+                gettext("The quantity for %(item)s must be at least 1.") % {"item": line},
+                field=field,
+            )
         returnable = line.quantity_fulfilled - claimed.get(line.pk, 0)
         if quantity > returnable:
             raise ReturnRefused(
-                f"Only {max(returnable, 0)} of {line.product_title} can be returned; "
-                f"{quantity} requested.",
+                gettext("Only %(count)s of %(item)s can be returned; %(requested)s requested.")
+                % {
+                    "count": max(returnable, 0),
+                    "item": line.product_title,
+                    "requested": quantity,
+                },
                 field=field,
             )
         requested.append((line, quantity))
@@ -311,19 +328,27 @@ def withdrawal_order(*, number: str, email: str) -> Order:
     """
     order = selectors.order_for_withdrawal(number=number, email=email)
     if order is None:
-        raise WithdrawalRefused(WITHDRAWAL_NOT_FOUND, code=WITHDRAWAL_NOT_FOUND_CODE, field="order")
+        raise WithdrawalRefused(
+            gettext(WITHDRAWAL_NOT_FOUND), code=WITHDRAWAL_NOT_FOUND_CODE, field="order"
+        )
     if order.status == OrderStatus.CANCELLED:
         raise WithdrawalRefused(
-            f"Order #{order.number} was cancelled, so there is no contract left to withdraw "
-            "from. Any money paid is refunded automatically.",
+            gettext(
+                "Order #%(number)s was cancelled, so there is no contract left to withdraw "
+                "from. Any money paid is refunded automatically."
+            )
+            % {"number": order.number},
             field="order",
         )
     deadline = selectors.withdrawal_deadline(order)
     if deadline is not None and clock.now() > deadline:
         raise WithdrawalRefused(
-            f"The 14-day withdrawal period for order #{order.number} ended on "
-            f"{deadline:%Y-%m-%d} (14 days after delivery). If something is wrong with your "
-            "order, please contact us: you may still have other rights, such as the warranty.",
+            gettext(
+                "The 14-day withdrawal period for order #%(number)s ended on %(date)s (14 days "
+                "after delivery). If something is wrong with your order, please contact us: you "
+                "may still have other rights, such as the warranty."
+            )
+            % {"number": order.number, "date": f"{deadline:%Y-%m-%d}"},
             field="order",
         )
     return order
@@ -338,7 +363,7 @@ def withdrawal_submit(*, number: str, email: str, name: str) -> Withdrawal:
     """
     name = " ".join(name.split())
     if not name:
-        raise WithdrawalRefused("Please enter your name.", field="name")
+        raise WithdrawalRefused(gettext("Please enter your name."), field="name")
     order = withdrawal_order(number=number, email=email)
     _lock(order)
     existing = Withdrawal.objects.filter(order=order).order_by("submitted_at", "pk").first()

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +25,7 @@ from freehold.orders.models import Order, OrderLine
 from freehold.returns import selectors, services
 from freehold.returns.emails import date_text, received_at_text
 from freehold.returns.models import ReturnRequest, Withdrawal
+from freehold.storefront.jinja import active_language
 from freehold.storefront.selectors import store_settings
 
 LOGIN_PATH = "/account/login"
@@ -91,7 +93,7 @@ def _parse_quantities(request: HttpRequest, order: Order) -> tuple[dict[int, int
         try:
             selected[line_id] = int(raw)
         except ValueError:
-            errors[field] = "Choose a quantity."
+            errors[field] = gettext("Choose a quantity.")
     return selected, errors
 
 
@@ -179,11 +181,12 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
     values = _form_values(request)
     if "edit" in request.POST:
         return _render_withdrawal_form(request, values=values)
-    missing = {
-        name: f"Please enter your {label}."
-        for name, label in (("name", "name"), ("number", "order number"), ("email", "e-mail"))
-        if not values[name]
+    prompts = {
+        "name": gettext("Please enter your name."),
+        "number": gettext("Please enter your order number."),
+        "email": gettext("Please enter your e-mail."),
     }
+    missing = {name: prompt for name, prompt in prompts.items() if not values[name]}
     if missing:
         return _render_withdrawal_form(request, values=values, errors=missing, status=400)
     address = client_address(request)
@@ -191,7 +194,7 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
         return _render_withdrawal_form(
             request,
             values=values,
-            errors={"form": "Too many attempts. Please wait 15 minutes and try again."},
+            errors={"form": gettext("Too many attempts. Please wait 15 minutes and try again.")},
             status=429,
         )
     try:
@@ -242,7 +245,7 @@ def withdrawal_received(request: HttpRequest) -> HttpResponse:
     )
     if found is None:
         return HttpResponseRedirect(reverse("withdrawal"))
-    language = found.order.language or store_settings().language
+    language = active_language(request)
     return render(
         request,
         "withdrawal_received.html",

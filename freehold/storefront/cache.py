@@ -12,7 +12,15 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from freehold.core import clock
 from freehold.core.pagecache import GLOBAL_TAG, invalidate
-from freehold.storefront.models import FeaturedCollection, Menu, MenuItem, Page, StoreSettings
+from freehold.storefront.models import (
+    FeaturedCollection,
+    Menu,
+    MenuItem,
+    MenuItemTranslation,
+    Page,
+    PageTranslation,
+    StoreSettings,
+)
 
 
 def _store_changed(sender: Any, **kwargs: Any) -> None:
@@ -27,5 +35,13 @@ def _stamp_settings(sender: Any, instance: StoreSettings, **kwargs: Any) -> None
 
 pre_save.connect(_stamp_settings, sender=StoreSettings, dispatch_uid="pc-store-settings-stamp")
 for signal in (post_save, post_delete):
-    for model in (StoreSettings, FeaturedCollection, Menu, MenuItem, Page):
+    for model in (
+        StoreSettings,
+        FeaturedCollection,
+        Menu,
+        MenuItem,
+        Page,
+        PageTranslation,
+        MenuItemTranslation,
+    ):
         signal.connect(_store_changed, sender=model, dispatch_uid=f"pc-{model.__name__}-{signal}")

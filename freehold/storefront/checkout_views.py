@@ -31,6 +31,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from markupsafe import Markup
@@ -45,14 +46,16 @@ from freehold.core import clock
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, NotFound
 from freehold.core.idempotency import validate_key
+from freehold.customers import addresses
 from freehold.markets.countries import country_codes
+from freehold.markets.middleware import market_of
 from freehold.orders.models import Order
 from freehold.orders.states import FulfilmentStatus, OrderStatus, PaymentStatus
 from freehold.payments import gateways
 from freehold.payments import services as payment_services
 from freehold.payments.manual import ManualGateway
 from freehold.storefront import selectors
-from freehold.storefront.jinja import absolute_url_for, country_name
+from freehold.storefront.jinja import absolute_url_for, active_language, country_name
 from freehold.storefront.views import Seo
 
 logger = logging.getLogger(__name__)
@@ -166,14 +169,18 @@ def _parse_quantity(raw: str | None, *, default: int | None = None) -> int:
     if not text and default is not None:
         return default
     if not WHOLE_NUMBER.match(text):
-        raise CartError("Enter the quantity as a whole number.", code="quantity", field="quantity")
+        raise CartError(
+            gettext("Enter the quantity as a whole number."), code="quantity", field="quantity"
+        )
     return int(text)
 
 
 def _parse_id(raw: str | None) -> int:
     text = (raw or "").strip()
     if not text.isdigit() or len(text) > 18:
-        raise CartError("Choose a product variant to add.", code="unavailable", field="variant_id")
+        raise CartError(
+            gettext("Choose a product variant to add."), code="unavailable", field="variant_id"
+        )
     return int(text)
 
 
@@ -236,6 +243,7 @@ def _cart_context(
                 "product": line.variant.product,
                 "image": _image_for(line),
                 "total": priced[str(line.pk)].subtotal,
+                "unit_price": priced[str(line.pk)].unit_price,
                 "error": line_errors.get(line.pk, ""),
                 "stock_problem": problem,
                 "url": f"{line.variant.product.get_absolute_url()}?variant={line.variant_id}",
@@ -245,7 +253,7 @@ def _cart_context(
         "cart": cart,
         "rows": rows,
         "totals": totals,
-        "currency": cart.currency if cart is not None else "",
+        "currency": totals.currency if totals is not None else "",
         "count": sum(line.quantity for line in lines),
         "messages": messages or [],
         "can_check_out": bool(rows) and not any(row["stock_problem"] for row in rows),
@@ -261,7 +269,7 @@ def _cart_response(
     fragment: bool = False,
 ) -> HttpResponse:
     context = _cart_context(request, cart, line_errors=line_errors, messages=messages)
-    context["seo"] = _seo(request, "Your cart")
+    context["seo"] = _seo(request, gettext("Your cart"))
     template = "partials/cart_contents.html" if fragment else "cart.html"
     response = render(request, template, context)
     _set_cart_count(request, response, context["count"])
@@ -326,7 +334,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     """
     if not is_same_origin(request):
         logger.info("cart-add refused: not same-origin (origin %r)", request.headers.get("Origin"))
-        return HttpResponseForbidden("Adding to the cart only works from this store's pages.")
+        return HttpResponseForbidden(
+            gettext("Adding to the cart only works from this store's pages.")
+        )
     try:
         variant_id = _parse_id(request.POST.get("variant_id"))
         quantity = _parse_quantity(request.POST.get("quantity"), default=1)
@@ -338,6 +348,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             # The visit's first add: the cart and its line in one transaction.
             line = cart_services.cart_start(
                 currency=cart_session.store_currency(request),
+                market_code=cart_session.market_code(request),
                 variant_id=variant_id,
                 quantity=quantity,
                 customer=cart_session.customer_of(request),
@@ -381,7 +392,7 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
         quantity = _parse_quantity(request.POST.get("quantity"))
         if quantity < 1:
             raise CartError(
-                "The quantity must be at least 1. Use Remove to take an item out.",
+                gettext("The quantity must be at least 1. Use Remove to take an item out."),
                 code="quantity",
                 field="quantity",
             )
@@ -418,7 +429,10 @@ def _form_from_cart(request: HttpRequest, cart: Cart) -> dict[str, str]:
     if not email and user is not None and user.is_authenticated:
         email = str(getattr(user, "email", ""))
     if not form["country_code"]:
-        form["country_code"] = selectors.chrome(request).settings.country_code or ""
+        # The country the shopper browses in (the URL's market), else the store's own.
+        form["country_code"] = (
+            market_of(request).country or selectors.chrome(request).settings.country_code or ""
+        )
     form.update(
         email=email,
         shipping_method=cart.shipping_method_code,
@@ -529,15 +543,14 @@ def _render_checkout(
         form["payment_method"] = codes[0] if codes else ""
     if not form.get("idempotency_key"):
         form["idempotency_key"] = secrets.token_urlsafe(18)
-    store = selectors.chrome(request).settings
     context = {
-        "seo": _seo(request, "Checkout"),
+        "seo": _seo(request, gettext("Checkout")),
         "cart": cart,
         "form": form,
         "errors": errors,
         "quote": quote,
         "totals": quote.totals,
-        "currency": cart.currency,
+        "currency": quote.totals.currency,
         "rows": [
             {"line": line, "result": result, "image": _image_for(line)}
             for line, result in quote.priced_lines
@@ -545,8 +558,17 @@ def _render_checkout(
         "discount_code": quote.discount.code if quote.discount else "",
         "stored_discount": next(iter(cart.discount_codes or []), ""),
         "payment_choices": payment_choices,
-        "countries": _countries(store.language),
-        "country_options": _country_options(store.language, form.get("country_code", "")),
+        "countries": _countries(active_language(request)),
+        "country_options": _country_options(active_language(request), form.get("country_code", "")),
+        "address_form": addresses.address_form(
+            values=form,
+            errors=errors,
+            language=active_language(request),
+            refresh_url=reverse("checkout"),
+            phone_label=gettext("Phone, for the courier"),
+        ),
+        # An htmx answer to a new country brings that country's address fields along.
+        "address_refresh": request.headers.get("HX-Trigger") == "country_code",
     }
     template = "partials/checkout_dynamic.html" if fragment else "checkout.html"
     return _allow_payment_redirects(_private(render(request, template, context)))
@@ -559,7 +581,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return _checkout_post(request, current)
     lines = checkout_selectors.cart_lines(current) if current is not None else []
     if current is None or not lines:
-        _flash(request, "Your cart is empty.", "notice")
+        _flash(request, gettext("Your cart is empty."), "notice")
         return _private(HttpResponseRedirect(reverse("cart")))
     form = _form_from_cart(request, current)
     # One quote for the whole page. A first visit gets the store's own country until the
@@ -598,7 +620,7 @@ def _checkout_post(request: HttpRequest, current: Cart | None) -> HttpResponse:
         if token:
             # The same form submitted twice: the first submission placed the order.
             return _private(_see_other(reverse("order-status", args=[token])))
-        _flash(request, "Your cart is empty.", "notice")
+        _flash(request, gettext("Your cart is empty."), "notice")
         return _private(_see_other(reverse("cart")))
 
     if form["payment_method"] in {gateway.code for gateway in _payment_choices()} and (
@@ -671,7 +693,7 @@ def _place(
 ) -> HttpResponse:
     gateway_code = form["payment_method"]
     if gateway_code not in {gateway.code for gateway in _payment_choices()}:
-        errors["payment_method"] = "Choose how you want to pay."
+        errors["payment_method"] = gettext("Choose how you want to pay.")
     # No quote here: placement prices the cart strictly and refuses on the first problem, and
     # the page rendered after a refusal lists every problem (its quote is lenient).
     key = form["idempotency_key"]
@@ -679,7 +701,7 @@ def _place(
         validate_key(key)
     except FreeholdError:
         errors.setdefault(
-            "form", "This form has expired; please check the details and order again."
+            "form", gettext("This form has expired; please check the details and order again.")
         )
         form["idempotency_key"] = ""
     if errors:
@@ -692,6 +714,7 @@ def _place(
             shipping_address=current.shipping_address,
             actor=Actor.for_user(getattr(request, "user", None)),
             payment_gateway=gateway_code,
+            language=active_language(request),
         )
     except FreeholdError as error:
         # Sold out or withdrawn since the page was shown, a code used up in the meantime:
@@ -730,25 +753,8 @@ def _start_payment(request: HttpRequest, order: Order, gateway_code: str) -> Htt
 
 
 def address_lines(address: Any, language: str) -> list[str]:
-    if not isinstance(address, dict):
-        return []
-
-    def value(key: str) -> str:
-        return str(address.get(key) or "").strip()
-
-    name = " ".join(part for part in (value("first_name"), value("last_name")) if part)
-    locality = " ".join(part for part in (value("postal_code"), value("city")) if part)
-    country = value("country_code")
-    lines = [
-        name,
-        value("line1"),
-        value("line2"),
-        locality,
-        value("region"),
-        country_name(country, language) if country else "",
-        value("phone"),
-    ]
-    return [line for line in lines if line]
+    """The order's address as its country writes it, with the phone (the status page)."""
+    return addresses.address_lines(address, language, include_phone=True)
 
 
 def _order_state(order: Order) -> str:
@@ -791,7 +797,7 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         gateway_code = request.POST.get("payment_method", "") or order.payment_gateway
         if gateway_code not in {gateway.code for gateway in _payment_choices()}:
-            request.session["order_flash"] = "Choose how you want to pay."
+            request.session["order_flash"] = gettext("Choose how you want to pay.")
             return _private(_see_other(reverse("order-status", args=[order.token])))
         return _start_payment(request, order, gateway_code)
 
@@ -801,10 +807,9 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
     waiting = (
         state == "awaiting_payment" and hosted and clock.now() - placed_at < WAITING_REFRESH_FOR
     )
-    store = selectors.chrome(request).settings
     user = getattr(request, "user", None)
     context = {
-        "seo": _seo(request, f"Order {order.number}"),
+        "seo": _seo(request, gettext("Order #%(number)s") % {"number": order.number}),
         "order": order,
         "state": state,
         "lines": list(order.lines.all()),
@@ -813,7 +818,7 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
             for fulfilment in order.fulfilments.all()
             if fulfilment.tracking_number or fulfilment.tracking_url or fulfilment.shipped_at
         ],
-        "address": address_lines(order.shipping_address, store.language),
+        "address": address_lines(order.shipping_address, active_language(request)),
         "instructions": _instructions(order) if state == "awaiting_payment" else "",
         "waiting": waiting,
         "can_pay": state in {"awaiting_payment", "failed"},

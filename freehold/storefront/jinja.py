@@ -3,23 +3,33 @@
 Templates (built-in or a merchant's override) get: `url()`, `static()`, `money()`, `image()`,
 `store()` (the StoreSettings row), `menu(handle)`, `chrome()`, `absolute_url(path)`,
 `social_links()` and the `json_data` filter for JSON inside <script> elements.
+
+Translation: Jinja's i18n extension with Django's gettext, newstyle, so `{{ _("Hello %(name)s",
+name=x) }}` translates into the active language and still escapes `x`; `{% trans %}` blocks
+work too. `money()`, `format_date()`, `format_number()` and country names follow the active
+language (`active_language()`), so one URL (one language) always renders the same page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -30,6 +40,7 @@ from freehold.storefront import selectors
 from freehold.storefront.models import StoreSettings
 
 DEFAULT_LOCALE = "en"
+I18N_EXTENSION = "jinja2.ext.i18n"
 _PLACEHOLDER_SVG = (
     '<svg viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false">'
     '<path fill="none" stroke="currentColor" stroke-width="1.2" d="M3 5h18v14H3zM3 16l5-5 4 4 3-3 '
@@ -67,7 +78,7 @@ def social_links(context: Context) -> list[selectors.SocialLink]:
 
 @lru_cache(maxsize=512)
 def country_name(code: str, language: str = DEFAULT_LOCALE) -> str:
-    """'DE' as 'Germany' (or 'Deutschland' for a German store); unknown codes as given."""
+    """'DE' as 'Germany' (or 'Deutschland' in German); unknown codes as given."""
     try:
         return str(Locale.parse(babel_locale(language)).territories.get(code.upper(), code))
     except (UnknownLocaleError, ValueError, AttributeError):
@@ -80,7 +91,7 @@ def business_address(context: Context) -> list[str]:
     settings = selectors.chrome(_request(context)).settings
     lines = [line for line in settings.address_lines if line != settings.country_code]
     if settings.country_code:
-        lines.append(country_name(settings.country_code, settings.language))
+        lines.append(country_name(settings.country_code, active_language(_request(context))))
     return lines
 
 
@@ -101,39 +112,124 @@ def absolute_url(context: Context, path: str) -> str:
 @pass_context
 def theme_css_url(context: Context) -> str:
     """/theme.css versioned by the settings' last change, so browsers may keep it a year."""
-    version = selectors.theme_version(selectors.chrome(_request(context)).settings)
-    return f"{reverse('theme-css')}?v={version}"
+    request = _request(context)
+    version = selectors.theme_version(selectors.chrome(request).settings)
+    path = reverse("theme-css")
+    market_prefix = getattr(request, "market_prefix", "")
+    if market_prefix:  # /theme.css never carries a market prefix (resolution.UNPREFIXED_PATHS)
+        path = path.replace(f"/{market_prefix}/", "/", 1)
+    return f"{path}?v={version}"
 
 
 def current_year() -> int:
     return clock.now().year
 
 
-# --- Money ----------------------------------------------------------------------------------
+# --- Money, numbers, dates: in the active language ------------------------------------------
 
 
 @lru_cache(maxsize=32)
 def babel_locale(language: str) -> str:
-    """A Babel locale name for a store language such as 'de', 'de-AT' or 'pt_BR'."""
+    """A Babel locale name for a store language such as 'de', 'de-AT', 'pt_BR' or 'zh-hans'."""
     try:
         return str(Locale.parse((language or DEFAULT_LOCALE).replace("-", "_")))
     except (UnknownLocaleError, ValueError, TypeError):
         return DEFAULT_LOCALE
 
 
+def active_language(request: HttpRequest | None = None) -> str:
+    """The language this page is written in: the active translation, else the store's, else en.
+
+    The market middleware activates the language of the URL (`/de-de/...`); a request it did
+    not mark (no `request.market`: a store without markets) that still runs in the default
+    language keeps the store's own language for numbers and money, as before markets existed.
+    """
+    language = translation.get_language() or ""
+    if language and (
+        language != settings.LANGUAGE_CODE or getattr(request, "market", None) is not None
+    ):
+        return language
+    if request is not None:
+        store_language = selectors.chrome(request).settings.language
+        if store_language:
+            return store_language
+    return language or DEFAULT_LOCALE
+
+
 def format_money(value: Money | Decimal | None, currency: str = "", *, language: str = "") -> str:
+    """An amount for people reading `language` (default: the active language)."""
     if value is None:
         return ""
     if not isinstance(value, Money):
         value = Money(Decimal(value), currency)
-    return value.format(babel_locale(language or DEFAULT_LOCALE))
+    return value.format(babel_locale(language or translation.get_language() or DEFAULT_LOCALE))
 
 
 @pass_context
 def money(context: Context, value: Money | Decimal | None, currency: str = "") -> str:
-    request = _request(context)
-    language = selectors.chrome(request).settings.language if request is not None else ""
-    return format_money(value, currency, language=language)
+    return format_money(value, currency, language=active_language(_request(context)))
+
+
+def format_date_for(
+    value: dt.date | dt.datetime | None, format: str = "medium", *, language: str
+) -> str:
+    """A date (or a moment's day, in the store's time zone) as `language` writes it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_time_zone())
+        value = value.date()
+    return babel_format_date(value, format, locale=babel_locale(language))
+
+
+def format_number_for(value: Any, *, language: str) -> str:
+    """A number with the grouping and decimal marks of `language`: 1,234.5 / 1.234,5."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=babel_locale(language))
+
+
+def _time_zone() -> dt.tzinfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@pass_context
+def format_date(
+    context: Context, value: dt.date | dt.datetime | None, format: str = "medium"
+) -> str:
+    """`{{ format_date(order.placed_at) }}`: "12 Mar 2026", "12.03.2026", "2026/03/12"..."""
+    return format_date_for(value, format, language=active_language(_request(context)))
+
+
+@pass_context
+def time_tag(
+    context: Context, value: dt.date | dt.datetime | None, format: str = "medium"
+) -> Markup:
+    """`<time datetime="2026-03-12T…">12 Mar 2026</time>`: machine and reader both served."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(),
+        format_date_for(value, format, language=active_language(_request(context))),
+    )
+
+
+@pass_context
+def html_lang(context: Context) -> str:
+    """The page's `lang` attribute in BCP 47: "de", "ja", "zh-Hans"."""
+    return babel_locale(active_language(_request(context))).replace("_", "-")
+
+
+@pass_context
+def format_number(context: Context, value: Any) -> str:
+    return format_number_for(value, language=active_language(_request(context)))
+
+
+@pass_context
+def country(context: Context, code: str) -> str:
+    """A country code as the active language names it: 'DE' → 'Germany', 'Allemagne'..."""
+    return country_name(code, active_language(_request(context)))
 
 
 # --- Images ---------------------------------------------------------------------------------
@@ -324,7 +420,19 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 def environment(**options: Any) -> Environment:
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
-    env = Environment(**options)
+    extensions = list(options.pop("extensions", ()))
+    if I18N_EXTENSION not in extensions:
+        extensions.append(I18N_EXTENSION)
+    env = Environment(extensions=extensions, **options)
+    # Django's own gettext: the active language (URL prefix, `translation.override`) decides.
+    # Newstyle: `_()` escapes the values interpolated into a translation under autoescaping.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+    )
     env.globals.update(
         url=url,
         static=static,
@@ -340,6 +448,22 @@ def environment(**options: Any) -> Environment:
         social_links=social_links,
         business_address=business_address,
         absolute_url=absolute_url,
+        format_date=format_date,
+        format_number=format_number,
+        time_tag=time_tag,
+        html_lang=html_lang,
+        country_name=country,
     )
-    env.filters.update(money=money, json_data=json_data, safe_url=safe_url)
+    # Prices, links and the selector of the shopper's market (imported here: markets
+    # imports storefront's settings).
+    from freehold.markets.templating import GLOBALS as MARKET_GLOBALS
+
+    env.globals.update(MARKET_GLOBALS)
+    env.filters.update(
+        money=money,
+        json_data=json_data,
+        safe_url=safe_url,
+        format_date=format_date,
+        format_number=format_number,
+    )
     return env

@@ -11,6 +11,7 @@ from django.db import models
 
 from freehold.catalog.models import Collection, MediaImage
 from freehold.core import clock
+from freehold.markets.links import market_path
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour such as #1a2b3c.")
@@ -229,4 +230,43 @@ class Page(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/pages/{self.handle}"
+        return market_path(f"/pages/{self.handle}")
+
+
+class PageTranslation(models.Model):
+    """A content page in one language; an empty field shows the page's own content."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=255, blank=True)
+    body_html = models.TextField(blank=True)
+    seo_title = models.CharField(max_length=255, blank=True)
+    seo_description = models.CharField(max_length=512, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "language"], name="page_translation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} [{self.language}]"
+
+
+class MenuItemTranslation(models.Model):
+    """A menu link's text in one language (the link itself is the same everywhere)."""
+
+    item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=255)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "language"], name="menu_item_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} [{self.language}]"

@@ -8,18 +8,29 @@ request reads them afresh. In a per-process cache an edit in another process sho
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from freehold.catalog import translations
 from freehold.catalog.models import Collection
 from freehold.core import pagecache
-from freehold.storefront.models import FeaturedCollection, MenuItem, Page, StoreSettings
+from freehold.storefront.models import (
+    FeaturedCollection,
+    MenuItem,
+    MenuItemTranslation,
+    Page,
+    PageTranslation,
+    StoreSettings,
+)
 
 CHROME_CACHE_SECONDS = 300
 _CHROME_KEY = "storefront:chrome:{version}"
+_MENU_TITLES_KEY = "storefront:menu-titles:{version}:{language}"
+PAGE_FIELDS = ("title", "body_html", "seo_title", "seo_description")
 _REQUEST_ATTRIBUTE = "_freehold_chrome"
 
 
@@ -37,7 +48,19 @@ class Chrome:
     menus: dict[str, list[MenuItem]] = field(default_factory=dict)
 
     def menu(self, handle: str) -> list[MenuItem]:
-        return self.menus.get(handle, [])
+        """A menu's links, titled in the page's language (copies: the chrome is shared)."""
+        items = self.menus.get(handle, [])
+        language = translations.content_language() if items else ""
+        titles = menu_titles(language) if language else {}
+        if not titles:
+            return items
+        shown = []
+        for item in items:
+            if item.pk in titles:
+                item = copy.copy(item)
+                item.title = titles[item.pk]
+            shown.append(item)
+        return shown
 
     @property
     def social_links(self) -> list[SocialLink]:
@@ -85,23 +108,51 @@ def chrome(request: HttpRequest | None = None) -> Chrome:
     return loaded
 
 
+def menu_titles(language: str) -> dict[int, str]:
+    """Menu links' titles in `language`, by item: one query per language, then cached with the
+    chrome (any menu edit moves the same `store` version)."""
+    key = _MENU_TITLES_KEY.format(
+        version=pagecache.version(pagecache.GLOBAL_TAG), language=language
+    )
+    titles: dict[int, str] | None = cache.get(key)
+    if titles is None:
+        titles = dict(
+            MenuItemTranslation.objects.filter(language=language)
+            .exclude(title="")
+            .values_list("item_id", "title")
+        )
+        cache.set(key, titles, timeout=CHROME_CACHE_SECONDS)
+    return titles
+
+
 def theme_version(settings: StoreSettings) -> str:
     """The version in /theme.css?v=…: the settings' last change, in milliseconds."""
     return str(int(settings.updated_at.timestamp() * 1000))
 
 
 def featured_collections(settings: StoreSettings) -> list[Collection]:
-    """The published collections chosen for the home page, in their order: one query."""
-    rows = (
+    """The published collections chosen for the home page, in their order, titled in the
+    page's language: one query."""
+    rows = translations.translated_collections(
         FeaturedCollection.objects.filter(settings=settings, collection__is_published=True)
         .select_related("collection", "collection__image")
-        .order_by("position", "id")
+        .order_by("position", "id"),
+        fields=("title",),
+        outer="collection_id",
     )
-    return [row.collection for row in rows]
+    return [translations.overlay(row.collection, ("title",), source=row) for row in rows]
 
 
 def published_page(handle: str) -> Page | None:
-    return Page.objects.filter(handle=handle, is_published=True).first()
+    """A published page, its texts in the page's language (falling back field by field)."""
+    found = translations.with_translation(
+        Page.objects.filter(handle=handle, is_published=True),
+        model=PageTranslation,
+        owner="page",
+        fields=PAGE_FIELDS,
+        language=translations.content_language(),
+    ).first()
+    return translations.overlay(found, PAGE_FIELDS) if found else None
 
 
 def published_pages() -> Any:

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from freehold.catalog import selectors as catalog
 from freehold.catalog.models import Collection, Product
+from freehold.markets.links import market_path
 from freehold.storefront.models import Page
 
 
@@ -38,7 +39,7 @@ class HomeSitemap(StoreSitemap):
         return ["/", "/collections/all"]
 
     def location(self, item: str) -> str:
-        return item
+        return market_path(item)
 
 
 class CollectionSitemap(StoreSitemap):

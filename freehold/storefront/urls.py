@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from freehold.markets import views as market_views
 from freehold.storefront import checkout_views, views
 
 urlpatterns = [
@@ -24,7 +25,10 @@ urlpatterns = [
         checkout_views.order_status,
         name="order-status",
     ),
+    path("market", market_views.market_select, name="market-select"),
+    path("market/suggest", market_views.market_suggest, name="market-suggest"),
     path("theme.css", views.theme_css, name="theme-css"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", views.sitemap_xml, name="sitemap"),
+    path("sitemap-urls.xml", views.sitemap_urls_xml, name="sitemap-urls"),
 ]

@@ -26,7 +26,9 @@ from django.http import (
 from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
+from markupsafe import escape
 
 from freehold.catalog import selectors as catalog
 from freehold.catalog.cache import LISTINGS_TAG
@@ -35,9 +37,14 @@ from freehold.catalog.models import Collection, Product, Variant
 from freehold.catalog.search import search_product_ids
 from freehold.core import pagecache
 from freehold.core.pagecache import cache_page
+from freehold.markets import links
+from freehold.markets.display import ShownPrice, variant_prices
+from freehold.markets.middleware import market_of, pricing_of
+from freehold.markets.templating import market_money
 from freehold.storefront import selectors
 from freehold.storefront.jinja import (
     absolute_url_for,
+    active_language,
     format_money,
     image_sources,
     social_image,
@@ -72,6 +79,8 @@ class Seo:
     meta: list[tuple[str, str]] = field(default_factory=list)
     json_ld: list[dict[str, Any]] = field(default_factory=list)
     noindex: bool = False
+    # The page in the other markets and languages: (hreflang, absolute URL).
+    alternates: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _store(request: HttpRequest) -> StoreSettings:
@@ -108,11 +117,17 @@ def _seo(
     og_image = social_image(image) or social_image(_default_image(store))
     if og_image is not None:
         og_image = {**og_image, "url": absolute_url_for(request, og_image["url"])}
+    bare_path = path if path is not None else request.path_info
+    alternates = [
+        (alternate.hreflang, absolute_url_for(request, alternate.path))
+        for alternate in links.alternates(bare_path)
+    ]
     return Seo(
         title=title,
         description=description or _description(store.seo_description, store.tagline),
-        canonical=absolute_url_for(request, path if path is not None else request.path),
+        canonical=absolute_url_for(request, links.market_path(bare_path)),
         image=og_image,
+        alternates=alternates,
         **extra,
     )
 
@@ -126,7 +141,7 @@ def _breadcrumbs(request: HttpRequest, crumbs: list[tuple[str, str]]) -> dict[st
                 "@type": "ListItem",
                 "position": number,
                 "name": name,
-                "item": absolute_url_for(request, path),
+                "item": absolute_url_for(request, links.market_path(path)),
             }
             for number, (name, path) in enumerate(crumbs, start=1)
         ],
@@ -214,7 +229,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def collection(request: HttpRequest, handle: str) -> HttpResponse:
     if handle == catalog.ALL_PRODUCTS_HANDLE:
         shown: Collection | None = None
-        title, description_html = "All products", ""
+        title, description_html = gettext("All products"), ""
     else:
         shown = catalog.published_collection(handle)
         if shown is None:
@@ -232,11 +247,15 @@ def collection(request: HttpRequest, handle: str) -> HttpResponse:
     seo_title = (shown.seo_title if shown else "") or title
     seo = _seo(
         request,
-        title=_page_title(request, seo_title + (f" – Page {page.page}" if page.page > 1 else "")),
+        title=_page_title(
+            request,
+            seo_title
+            + (" – " + gettext("Page %(page)s") % {"page": page.page} if page.page > 1 else ""),
+        ),
         description=_description(shown.seo_description if shown else "", description_html),
         path=canonical_path,
         image=shown.image if shown else None,
-        json_ld=[_breadcrumbs(request, [("Home", "/"), (title, path)])],
+        json_ld=[_breadcrumbs(request, [(gettext("Home"), "/"), (title, path)])],
         noindex=query.is_filtered,
     )
     return render(
@@ -264,21 +283,37 @@ def collection(request: HttpRequest, handle: str) -> HttpResponse:
 # --- Product --------------------------------------------------------------------------------
 
 
+def _shown_prices(request: HttpRequest, detail: catalog.ProductDetail) -> dict[int, ShownPrice]:
+    """The variants' prices in the shopper's market (fixed ones in one query)."""
+    cached: dict[int, ShownPrice] | None = getattr(detail, "_shown_prices", None)
+    if cached is None:
+        resolved = market_of(request)
+        market_pk = resolved.market.pk if resolved.market.uses_fixed_prices else None
+        for variant in detail.variants:
+            variant.product = detail.product
+        cached = variant_prices(pricing_of(request), detail.variants, market_pk=market_pk)
+        detail._shown_prices = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _variant_data(
     request: HttpRequest, detail: catalog.ProductDetail, variant: Variant
 ) -> dict[str, Any]:
-    language = _store(request).language
-    lowest = catalog.lowest_recent_price(variant)
+    language = active_language(request)
+    shown = _shown_prices(request, detail)[variant.pk]
+    lowest = (
+        market_money(request, catalog.lowest_recent_price(variant), detail.product.tax_class)
+        if shown.is_on_sale
+        else None
+    )
     return {
         "id": variant.pk,
         "options": [variant.option1, variant.option2, variant.option3][: len(detail.options)],
-        "price": format_money(variant.price, language=language),
+        "price": format_money(shown.price, language=language),
         "compare_at": (
-            format_money(variant.compare_at_price, language=language)
-            if variant.is_on_sale
-            else None
+            format_money(shown.compare_at, language=language) if shown.is_on_sale else None
         ),
-        "lowest": format_money(lowest, language=language) if variant.is_on_sale else None,
+        "lowest": format_money(lowest, language=language) if lowest is not None else None,
         "available": variant.is_available,
         "availability": catalog.availability_text(variant),
         "image": variant.image_id,
@@ -296,8 +331,8 @@ def _product_json_ld(
         offer: dict[str, Any] = {
             "@type": "Offer",
             "url": f"{url}?variant={variant.pk}",
-            "price": str(variant.price.quantize().amount),
-            "priceCurrency": variant.currency,
+            "price": str(_shown_prices(request, detail)[variant.pk].price.amount),
+            "priceCurrency": pricing_of(request).currency,
             "availability": f"{SCHEMA}/{'InStock' if variant.is_available else 'OutOfStock'}",
             "itemCondition": f"{SCHEMA}/NewCondition",
         }
@@ -353,8 +388,8 @@ def product(request: HttpRequest, handle: str) -> HttpResponse:
             _breadcrumbs(
                 request,
                 [
-                    ("Home", "/"),
-                    ("All products", "/collections/all"),
+                    (gettext("Home"), "/"),
+                    (gettext("All products"), "/collections/all"),
                     (item.title, item.get_absolute_url()),
                 ],
             ),
@@ -362,8 +397,8 @@ def product(request: HttpRequest, handle: str) -> HttpResponse:
     )
     if variant is not None:
         seo.meta += [
-            ("product:price:amount", str(variant.price.quantize().amount)),
-            ("product:price:currency", variant.currency),
+            ("product:price:amount", str(_shown_prices(request, detail)[variant.pk].price.amount)),
+            ("product:price:currency", pricing_of(request).currency),
             ("product:availability", "in stock" if variant.is_available else "out of stock"),
         ]
     images = {img.pk: image_sources(img, None) for img in detail.images}
@@ -404,7 +439,12 @@ def search(request: HttpRequest) -> HttpResponse:
     shown_query = query[:SEARCH_DISPLAY_LENGTH]
     seo = _seo(
         request,
-        title=_page_title(request, f"Search: {shown_query}" if shown_query else "Search"),
+        title=_page_title(
+            request,
+            gettext("Search: %(query)s") % {"query": shown_query}
+            if shown_query
+            else gettext("Search"),
+        ),
         path="/search",
         noindex=True,
     )
@@ -438,14 +478,14 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions as the shopper types: up to six products, best first."""
     query = request.GET.get("q", "").strip()
     products = catalog.products_in_order(search_product_ids(query, limit=SUGGESTION_LIMIT))
-    language = _store(request).language
+    language = active_language(request)
     suggestions = [
         {
             "title": p.title,
             "url": p.get_absolute_url(),
             "price": (
-                ("From " if p.price_max_amount > p.price_min_amount else "")
-                + format_money(p.price_min, language=language)
+                (gettext("From") + " " if p.price_max_amount > p.price_min_amount else "")
+                + format_money(market_money(request, p.price_min, p.tax_class), language=language)
             ),
             "image": _thumbnail(p),
         }
@@ -540,7 +580,38 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cache_page
+def sitemap_urls_xml(request: HttpRequest) -> HttpResponse:
+    """The URLs of one market and language (the default's at /sitemap-urls.xml)."""
+    pagecache.tag(request, LISTINGS_TAG)
+    response = django_sitemap(request, sitemaps=SITEMAPS, template_name="seo/sitemap.xml")
+    if isinstance(response, TemplateResponse):
+        response.render()
+    return response
+
+
+def _sitemap_index(request: HttpRequest, alternates: list[links.Alternate]) -> HttpResponse:
+    """One sitemap per market and language, so search engines find every translation."""
+    urls = [
+        absolute_url_for(request, f"{alt.path.removesuffix('/')}/sitemap-urls.xml")
+        for alt in alternates
+        if alt.hreflang != "x-default"
+    ]
+    body = "".join(f"<sitemap><loc>{escape(url)}</loc></sitemap>" for url in urls)
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>',
+        content_type="application/xml",
+    )
+
+
+@require_safe
+@cache_page
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    """An index of the per-market sitemaps when the store sells in several markets or
+    languages (and on a market's own prefix, that market's URLs); else the URLs themselves."""
+    alternates = links.alternates("/")
+    if len(alternates) > 1 and not getattr(request, "market_prefix", ""):
+        return _sitemap_index(request, alternates)
     pagecache.tag(request, LISTINGS_TAG)
     response = django_sitemap(request, sitemaps=SITEMAPS, template_name="seo/sitemap.xml")
     if isinstance(response, TemplateResponse):
@@ -554,7 +625,7 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The theme's 404, with header and footer so the shopper can carry on."""
     try:
-        seo = _seo(request, title=_page_title(request, "Page not found"), noindex=True)
+        seo = _seo(request, title=_page_title(request, gettext("Page not found")), noindex=True)
         return render(request, "404.html", {"seo": seo}, status=404)
     except Exception:  # a broken theme or database must still give a 404
         logger.exception("The themed 404 page failed to render")

@@ -23,6 +23,13 @@ def order_payload(order: Order) -> dict[str, Any]:
         "fulfilment_status": order.fulfilment_status,
         "placed_at": order.placed_at.isoformat() if order.placed_at else None,
         "total": _money(order.total_amount, order.currency),
+        "base_currency": order.base_currency,
+        "base_total": _money(order.base_total_amount, order.base_currency)
+        if order.base_currency
+        else None,
+        "fx_rate": f"{order.fx_rate.normalize():f}",
+        "market": order.market_code,
+        "language": order.language,
         "lines": [
             {
                 "sku": line.sku,

@@ -218,6 +218,7 @@ SCOPE_OF = {
     ("post", "/api/v1/admin/products"): "products:write",
     ("get", "/api/v1/admin/products/{product_id}"): "products:read",
     ("patch", "/api/v1/admin/products/{product_id}"): "products:write",
+    ("patch", "/api/v1/admin/products/{product_id}/translations/{language}"): "products:write",
     ("post", "/api/v1/admin/products/{product_id}/variants"): "products:write",
     ("patch", "/api/v1/admin/variants/{variant_id}"): "products:write",
     ("delete", "/api/v1/admin/variants/{variant_id}"): "products:write",

@@ -145,7 +145,7 @@ def test_the_api_answers_as_its_openapi_document_says(catalog, wsgi_keeps_the_te
     # be documented (status and body schema), and none may be a 500.
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 43
+    assert len(operations) == 44
     # A staff token with every scope, so the admin endpoints answer more than 401, and one of
     # each thing they manage, so small generated ids find something to read and change.
     _token, secret = api_token_create(

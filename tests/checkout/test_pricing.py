@@ -15,6 +15,7 @@ from freehold.checkout.pricing import (
     calculate,
 )
 from freehold.core.money import minor_unit_exponent
+from freehold.taxes import engine
 
 D = Decimal
 
@@ -211,4 +212,78 @@ def test_pricing_invariants(currency, line_items, discount, shipping, tax):
         # included tax is part of what is paid, never more than it
         assert result.tax <= result.subtotal - result.discount + result.shipping
     for amount in (result.subtotal, result.discount, result.shipping, result.tax, result.total):
+        assert amount == amount.quantize(unit)
+
+
+# --- Properties with the tax engine's per-line rates, included tax and duties ------------
+
+rates = st.decimals(min_value=0, max_value=D("0.27"), places=4)
+
+
+@st.composite
+def assessed_inputs(draw):
+    currency = draw(currencies)
+    line_items = draw(
+        st.lists(
+            st.builds(
+                PricingLine,
+                key=st.text(alphabet="abcdefgh", min_size=1, max_size=3),
+                unit_price=prices,
+                quantity=st.integers(min_value=1, max_value=50),
+                taxable=st.booleans(),
+                included_tax_rate=rates,
+            ),
+            min_size=1,
+            max_size=6,
+            unique_by=lambda line: line.key,
+        )
+    )
+    charged = {line.key: draw(rates) for line in line_items}
+    shipping_rate = draw(rates)
+    duty_amounts = draw(st.lists(st.decimals(min_value=0, max_value=500, places=0), max_size=3))
+
+    def assess(currency_, lines_, shipping_net):
+        assert all(line.amount >= 0 for line in lines_) and shipping_net >= 0
+        return engine.Assessment(
+            lines={key: engine.Charge(rate=rate, label="T") for key, rate in charged.items()},
+            shipping=engine.Charge(rate=shipping_rate, label="T"),
+            duties=tuple(engine.Duty(label="D", amount=amount) for amount in duty_amounts),
+        )
+
+    return PricingInput(
+        currency,
+        line_items,
+        draw(discounts),
+        draw(shippings),
+        assess=assess,
+        prices_include_tax=draw(st.booleans()),
+        shipping_included_tax_rate=draw(rates),
+    )
+
+
+@given(assessed_inputs())
+def test_pricing_invariants_with_the_engine(data):
+    result = calculate(data)
+    unit = minor_unit_exponent(data.currency)
+
+    assert result.total >= 0
+    assert (
+        result.subtotal
+        - result.discount
+        + result.shipping
+        - result.shipping_discount
+        + result.tax_added
+        + result.duties
+        == result.total
+    )
+    assert sum(line.tax for line in result.lines) + result.shipping_tax == result.tax
+    assert sum(duty.amount for duty in result.duty_lines) == result.duties
+    assert sum(line.discount for line in result.lines) == result.discount
+    assert sum(tax_line.amount for tax_line in result.tax_lines) == result.tax
+    for line in result.lines:
+        assert line.tax >= 0 and line.net >= 0
+        assert line.adjustment <= 0  # included tax is only ever taken out
+        if not data.prices_include_tax:
+            assert line.adjustment == 0
+    for amount in (result.tax, result.total, result.duties, result.tax_added):
         assert amount == amount.quantize(unit)

@@ -338,8 +338,8 @@ def test_missing_fields_are_shown_next_to_each_field(shop):
     assert page.status_code == 200
     assert 'id="email-error">Enter a valid e-mail address' in html
     assert 'id="first_name-error">Enter your first name.' in html
-    assert 'id="line1-error">Enter the street and house number.' in html
-    assert 'id="postal_code-error">Enter the postal code.' in html
+    assert 'id="line1-error">Street and house number is required for addresses in Germany.' in html
+    assert 'id="postal_code-error">Postal code is required for addresses in Germany.' in html
     assert 'id="phone-error">' in html
     assert 'id="city-error"' not in html
     assert not Order.objects.exists()
@@ -354,7 +354,7 @@ def test_a_country_change_with_htmx_refreshes_the_shipping_options(shop):
     france = client.post("/checkout", {**ADDRESS, "country_code": "FR", "action": "update"}, **HTMX)
 
     assert japan.content.decode().lstrip().startswith('<fieldset id="shipping-options"')
-    assert "We cannot ship this order to that country yet." in japan.content.decode()
+    assert "We don’t ship to Japan yet." in japan.content.decode()
     assert 'hx-swap-oob="true"' in france.content.decode()
     assert "Standard" in france.content.decode()
     assert the_cart(client).shipping_address["country_code"] == "FR"

@@ -540,7 +540,7 @@ def test_an_incomplete_address_is_shown_again_with_its_errors(logged_in: Client)
     response = logged_in.post("/account/addresses/new", {**ADDRESS, "city": ""})
 
     assert response.status_code == 200
-    assert "Enter the town or city." in response.text
+    assert "City is required for addresses in Portugal." in response.text
     assert 'value="Rua das Flores 7"' in response.text
     assert not Address.objects.exists()
 

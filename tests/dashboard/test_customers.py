@@ -250,7 +250,7 @@ def test_edit_shows_the_error_next_to_the_field_and_keeps_the_customer(owner_cli
         {"email": "ana@example.com", "first_name": "Ana", "phone": "call me maybe"},
     )
     assert response.status_code == 400
-    assert "Phone: Enter a phone number" in body(response)
+    assert "is not a valid number; write it with the country code" in body(response)
     assert 'aria-invalid="true"' in body(response)
 
 

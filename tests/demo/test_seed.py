@@ -263,6 +263,12 @@ def test_the_demo_ships_everywhere_and_has_codes_to_try(seeded):
     assert names("DE", "80")["Standard"] == Decimal("0")
     assert names("FR", "20")["Standard"] == Decimal("9.90")
     assert names("JP", "20") == {"International": Decimal("19.90")}
+    # and regions are priced apart: Alaska and Hawaii dearer than the mainland, in dollars
+    for region, price in (("NY", "14.90"), ("Hawaii", "29.90")):
+        (option,) = shipping_options(
+            country_code="US", region=region, currency="USD", subtotal=Decimal(20), weight_grams=1
+        )
+        assert (option.amount, option.currency) == (Decimal(price), "USD")
     # and the codes the README names work
     assert discount_validate(code="welcome10", currency="EUR", subtotal=Decimal("30")).value == 10
     with pytest.raises(Exception, match="50"):

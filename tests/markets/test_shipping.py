@@ -71,6 +71,8 @@ def test_a_country_in_a_zone_sees_that_zones_rates():
             original_amount=D("4.90"),
             is_free=False,
             delivery_estimate="2–4 business days",
+            min_delivery_days=2,
+            max_delivery_days=4,
         ),
         ShippingOption(
             code=f"{europe.pk}:express",
@@ -81,6 +83,8 @@ def test_a_country_in_a_zone_sees_that_zones_rates():
             original_amount=D("12.50"),
             is_free=False,
             delivery_estimate="1 business day",
+            min_delivery_days=1,
+            max_delivery_days=1,
         ),
     ]
 
@@ -139,18 +143,18 @@ def test_only_rates_whose_weight_range_fits_the_parcel_are_offered():
 
 
 @pytest.mark.django_db
-def test_only_rates_in_the_carts_currency_are_offered():
-    # Given the same service priced in euros and in pounds
+def test_a_rate_in_the_carts_currency_wins_over_converting_the_same_code():
+    # Given the same service priced in euros and in pounds (same code, two currencies)
     zone = make_zone()
-    make_rate(zone, "standard-eur", currency="EUR")
-    make_rate(zone, "standard-gbp", currency="GBP", price_amount=D("3.95"))
+    make_rate(zone, "standard", currency="EUR")
+    make_rate(zone, "standard", currency="GBP", price_amount=D("3.95"))
 
     # When a pound cart asks
     result = options(currency="GBP")
 
-    # Then it sees the pound rate only
-    assert [(o.code.split(":")[1], o.currency, o.amount) for o in result] == [
-        ("standard-gbp", "GBP", D("3.95"))
+    # Then it sees the pound rate only, at the merchant's pound price
+    assert [(o.code.split(":")[1], o.currency, o.amount, o.converted_from) for o in result] == [
+        ("standard", "GBP", D("3.95"), "")
     ]
 
 
@@ -265,13 +269,14 @@ def test_there_is_only_one_rest_of_the_world():
 
 
 @pytest.mark.django_db
-def test_a_rate_code_is_unique_within_its_zone_only():
-    # Given two zones with a "standard" rate each
+def test_a_rate_code_is_unique_within_its_zone_and_currency_only():
+    # Given two zones with a "standard" rate each, one of them in two currencies
     make_rate(make_zone("Europe", ["DE"]), "standard")
     other = make_zone("America", ["US"])
     make_rate(other, "standard", currency="USD")
+    make_rate(other, "standard", currency="CAD")
 
-    # When a second "standard" is added to the same zone, then it is refused
+    # When a second USD "standard" is added to the same zone, then it is refused
     with pytest.raises(ValidationError):
         make_rate(other, "standard", currency="USD")
 

@@ -325,7 +325,7 @@ def test_after_the_window_the_page_says_so_instead_of_showing_the_form(client, s
         response = client.get(return_url(order))
 
     html = response.content.decode()
-    assert "return window for this order closed on 2025-04-03" in html
+    assert "return window for this order closed on Apr 3, 2025" in html
     assert "<form" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 

@@ -304,7 +304,7 @@ def test_meta_description_falls_back_to_the_description_text(client, store):
 
 
 def test_prices_follow_the_store_language(client, store):
-    make_store_settings(language="de")
+    make_store_settings(language="de", currency="EUR")
     product = make_product(title="Mantel", price="1234.50", currency="EUR")
 
     text = client.get(product.get_absolute_url()).content.decode()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from freehold.core.audit import Actor
 from freehold.core.money import Money
-from freehold.customers import selectors, services
+from freehold.customers import addresses, selectors, services
 from freehold.customers.models import Customer
 from freehold.customers.services import CustomerInvalid
 from freehold.dashboard.access import staff_required
@@ -164,6 +164,12 @@ def _render_detail(
             "order_url": order_url,
             "note_form": note_form,
             "country_name": lambda code: dict(selectors.country_choices(language)).get(code, code),
+            # A saved address as its country writes it (customers.addresses), with the phone.
+            "address_lines": lambda address: addresses.address_lines(
+                {name: getattr(address, name) for name in addresses.FIELDS},
+                language,
+                include_phone=True,
+            ),
         },
         status=status,
     )

@@ -30,6 +30,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.core.idempotency import fingerprint_of, run_idempotent
 from freehold.core.money import Money
+from freehold.customers import addresses
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.orders import forms as order_forms
 from freehold.dashboard.orders.services import (
@@ -87,9 +88,10 @@ EXPORT_HEADER = [
 
 def _labels() -> dict[str, dict[str, str]]:
     return {
-        "status": dict(OrderStatus.choices),
-        "payment_status": dict(PaymentStatus.choices),
-        "fulfilment_status": dict(FulfilmentStatus.choices),
+        # str(): the labels are lazy (the storefront shows them translated).
+        "status": {value: str(label) for value, label in OrderStatus.choices},
+        "payment_status": {value: str(label) for value, label in PaymentStatus.choices},
+        "fulfilment_status": {value: str(label) for value, label in FulfilmentStatus.choices},
     }
 
 
@@ -101,8 +103,15 @@ def _common(**context: Any) -> dict[str, Any]:
         "fulfilment_badges": FULFILMENT_BADGES,
         "status_badges": STATUS_BADGES,
         "shipping_name": selectors.shipping_name,
+        "address_lines": _address_lines,
         **context,
     }
+
+
+def _address_lines(address: Any, language: str = "en", phone: bool = True) -> list[str]:
+    """An order's address as its country writes it (the Latin format for another language),
+    with the phone unless `phone=False`: for staff, packing slips and invoices."""
+    return addresses.address_lines(address, language or "en", include_phone=phone)
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from freehold.dashboard.products import collections_views, views
+from freehold.dashboard.products import collections_views, translations_views, views
 
 urlpatterns = [
     path("", views.index, name="products"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("collections/", collections_views.index, name="collections"),
     path("collections/new/", collections_views.new, name="collection-new"),
     path("collections/<int:collection_id>/", collections_views.edit, name="collection-edit"),
+    path(
+        "collections/<int:collection_id>/translations/",
+        translations_views.collection,
+        name="collection-translations",
+    ),
     path(
         "collections/<int:collection_id>/delete/",
         collections_views.delete,
@@ -32,6 +37,11 @@ urlpatterns = [
     ),
     path("<int:product_id>/", views.edit, name="product-edit"),
     path("<int:product_id>/options/", views.options, name="product-options"),
+    path(
+        "<int:product_id>/translations/",
+        translations_views.product,
+        name="product-translations",
+    ),
     path("<int:product_id>/variants/", views.variants, name="product-variants"),
     path(
         "<int:product_id>/variants/<int:variant_id>/delete/",

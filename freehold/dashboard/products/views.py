@@ -47,6 +47,7 @@ from freehold.dashboard.products.services import (
     variants_bulk_edit,
     variants_save_grid,
 )
+from freehold.dashboard.store.markets_selectors import product_market_prices
 from freehold.storefront.selectors import store_settings
 
 SECTION = "products"
@@ -215,6 +216,7 @@ def _render_edit(
             "images": list(product.images.all()),
             "threshold": threshold,
             "storefront_url": product.get_absolute_url(),
+            "market_prices": product_market_prices(product),
         },
     )
 

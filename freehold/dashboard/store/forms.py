@@ -18,6 +18,7 @@ from freehold.dashboard.access import AREAS
 from freehold.dashboard.store.services import link_problem
 from freehold.markets.countries import is_country_code, normalise_country_code
 from freehold.markets.models import ShippingRate, ShippingZone
+from freehold.markets.zones import PatternError, normalise_region_code, parse_postcode_pattern
 from freehold.storefront.models import FONT_CHOICES, StoreSettings
 from freehold.webhooks.models import EVENTS
 
@@ -139,20 +140,47 @@ class MenuItemForm(forms.Form):
 
 
 class ZoneForm(forms.ModelForm):
+    """A zone's countries, regions and postcode patterns, typed as text (one list each)."""
+
     countries_text = forms.CharField(
         required=False,
         label="Countries",
         help_text="Two-letter codes separated by commas or spaces, such as DE, AT, CH.",
     )
+    regions_text = forms.CharField(
+        required=False,
+        label="Regions",
+        help_text="Subdivision codes separated by commas or spaces, such as US-AK, US-HI, "
+        "CA-NU, ES-CN. A region here is taken out of its country's zone.",
+    )
+    postcodes_text = forms.CharField(
+        required=False,
+        label="Postcode patterns",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line, country first: GB BT* (starting with), FR 20000-20999 "
+        "(range), GB BT1 1AA (exact). Case and spaces do not matter.",
+    )
+    # The model's field -> the form field that shows it.
+    TEXT_FIELDS = {
+        "countries": "countries_text",
+        "regions": "regions_text",
+        "postcodes": "postcodes_text",
+    }
 
     class Meta:
         model = ShippingZone
         fields = ["name", "is_rest_of_world", "position"]
+        help_texts = {
+            "is_rest_of_world": "Serves every address no other zone names. A zone without "
+            "rates stops shipping to what it names (Hawaii, the BT postcodes…)."
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["countries_text"] = ", ".join(self.instance.countries)
+            self.initial["regions_text"] = ", ".join(self.instance.regions)
+            self.initial["postcodes_text"] = "\n".join(self.instance.postcodes)
 
     def clean_countries_text(self) -> list[str]:
         text = self.cleaned_data["countries_text"]
@@ -162,20 +190,53 @@ class ZoneForm(forms.ModelForm):
             raise forms.ValidationError(f"Not a country code: {', '.join(unknown)}.")
         return list(dict.fromkeys(codes))
 
+    def clean_regions_text(self) -> list[str]:
+        entries = [
+            entry for entry in re.split(r"[\s,;]+", self.cleaned_data["regions_text"]) if entry
+        ]
+        codes, problems = [], []
+        for entry in entries:
+            try:
+                codes.append(normalise_region_code(entry))
+            except PatternError as error:
+                problems.append(str(error))
+        if problems:
+            raise forms.ValidationError(" ".join(problems))
+        return list(dict.fromkeys(codes))
+
+    def clean_postcodes_text(self) -> list[str]:
+        entries = [
+            entry.strip()
+            for entry in re.split(r"[\n,;]+", self.cleaned_data["postcodes_text"])
+            if entry.strip()
+        ]
+        patterns, problems = [], []
+        for entry in entries:
+            try:
+                patterns.append(parse_postcode_pattern(entry).text)
+            except PatternError as error:
+                problems.append(str(error))
+        if problems:
+            raise forms.ValidationError(" ".join(problems))
+        return list(dict.fromkeys(patterns))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         # Set before the model's own validation (which runs after this), so its rules
-        # (at least one country, no country in two zones) see the new list.
-        if "countries_text" in cleaned:
-            self.instance.countries = cleaned["countries_text"]
+        # (something to serve, nothing claimed by two zones) see the new lists.
+        for model_field, form_field in self.TEXT_FIELDS.items():
+            if form_field in cleaned:
+                setattr(self.instance, model_field, cleaned[form_field])
         return cleaned
 
     def add_error(self, field: str | None, error: Any) -> None:
-        # The model names `countries`; this form shows them as `countries_text`.
+        # The model names `countries`, `regions`, `postcodes`; this form shows them as text.
         error_dict = getattr(error, "error_dict", None)
-        if error_dict is not None and "countries" in error_dict:
-            error_dict["countries_text"] = error_dict.pop("countries")
-        super().add_error("countries_text" if field == "countries" else field, error)
+        if error_dict is not None:
+            for model_field, form_field in self.TEXT_FIELDS.items():
+                if model_field in error_dict:
+                    error_dict[form_field] = error_dict.pop(model_field)
+        super().add_error(self.TEXT_FIELDS.get(field or "", field), error)
 
 
 class RateForm(forms.ModelForm):
@@ -183,14 +244,26 @@ class RateForm(forms.ModelForm):
         model = ShippingRate
         fields = [
             "name", "code", "carrier", "price_amount", "currency", "free_over_amount",
+            "min_subtotal_amount", "max_subtotal_amount",
             "min_delivery_days", "max_delivery_days", "min_weight_grams", "max_weight_grams",
             "is_active", "position",
         ]  # fmt: skip
         labels = {
             "price_amount": "Price",
             "free_over_amount": "Free over",
+            "min_subtotal_amount": "Order subtotal from",
+            "max_subtotal_amount": "Order subtotal below",
             "min_delivery_days": "Delivery days (from)",
             "max_delivery_days": "Delivery days (to)",
+            "min_weight_grams": "Weight from (g)",
+            "max_weight_grams": "Weight up to (g)",
+        }
+        help_texts = {
+            "currency": "Amounts are in this currency; carts in another currency see them "
+            "converted (rounded up), unless a rate with the same code is given in theirs.",
+            "min_subtotal_amount": "Items after discounts; leave empty for no minimum.",
+            "max_subtotal_amount": "Exclusive: 50 here and 50 as the next band's minimum "
+            "leave no gap.",
         }
 
     def clean_currency(self) -> str:
@@ -208,10 +281,16 @@ class RateForm(forms.ModelForm):
             lowest, highest = cleaned.get(low), cleaned.get(high)
             if lowest is not None and highest is not None and lowest > highest:
                 self.add_error(high, f"The highest {what} must not be below the lowest.")
+        lowest, highest = cleaned.get("min_subtotal_amount"), cleaned.get("max_subtotal_amount")
+        if lowest is not None and highest is not None and lowest >= highest:
+            self.add_error(
+                "max_subtotal_amount", "The subtotal band must end above where it starts."
+            )
         return cleaned
 
     def validate_constraints(self) -> None:
-        # The ordered-range check constraints are reported by clean() next to their fields.
+        # The ordered-range check constraints are reported by clean() next to their fields;
+        # the code's uniqueness per zone and currency by the service, next to the code.
         pass
 
 

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from freehold.dashboard.store import pages_views, views
+from freehold.dashboard.store import pages_views, translations_views, views
 
 urlpatterns = [
     path("", views.index, name="settings"),
     path("details/", views.details, name="settings-details"),
     path("theme/", views.theme, name="settings-theme"),
     path("navigation/", views.navigation, name="settings-navigation"),
+    path(
+        "navigation/translations/",
+        translations_views.navigation,
+        name="settings-navigation-translations",
+    ),
     path("navigation/<int:item_id>/", views.menu_item, name="settings-menu-item"),
     path(
         "navigation/<int:item_id>/delete/",
@@ -19,6 +24,11 @@ urlpatterns = [
     path("pages/featured/", pages_views.featured, name="settings-featured-collections"),
     path("pages/<int:page_id>/", pages_views.edit, name="settings-page"),
     path("pages/<int:page_id>/delete/", pages_views.delete, name="settings-page-delete"),
+    path(
+        "pages/<int:page_id>/translations/",
+        translations_views.page,
+        name="settings-page-translations",
+    ),
     path("shipping/", views.shipping, name="settings-shipping"),
     path("shipping/zones/new/", views.zone_edit, name="settings-zone-new"),
     path("shipping/zones/<int:zone_id>/", views.zone_edit, name="settings-zone"),

@@ -50,6 +50,8 @@ SECTIONS = [
     ("dashboard:settings-theme", "Brand theme", "Logo, colours, fonts, announcement, hero."),
     ("dashboard:settings-navigation", "Navigation", "The header and footer menus."),
     ("dashboard:settings-shipping", "Shipping", "Zones, countries and rates."),
+    ("dashboard:settings-markets", "Markets", "Countries, currencies, languages, prices, duties "
+     "and exchange rates."),
     ("dashboard:settings-payments", "Payments", "Payment gateways and bank-transfer details."),
     ("dashboard:settings-api-tokens", "API tokens", "Tokens for the admin API, with scopes."),
     ("dashboard:settings-webhooks", "Webhooks", "Subscriptions, deliveries and re-delivery."),

@@ -10,13 +10,17 @@
   var lowest = byId('product-lowest-price'), availability = byId('product-availability');
   var sku = byId('product-sku'), form = byId('variant-picker');
   var addForm = byId('add-to-cart'), addButton = byId('add-to-cart-button');
+  // The button's words in the page's language (data-label-* on the button).
+  var labels = addButton ? addButton.dataset : {};
+  var unavailable = labels.labelUnavailable || 'Unavailable';
 
   // The add-to-cart form posts the variant the picker shows; a sold-out one cannot be added.
   function setBuyable(variant) {
     if (!addForm || !addButton) return;
     addForm.elements.variant_id.value = variant ? variant.id : '';
     addButton.disabled = !(variant && variant.available);
-    addButton.textContent = !variant ? 'Unavailable' : (variant.available ? 'Add to cart' : 'Sold out');
+    addButton.textContent = !variant ? unavailable
+      : (variant.available ? labels.labelAdd || 'Add to cart' : labels.labelSoldOut || 'Sold out');
   }
 
   function setValue(element, value) {
@@ -68,7 +72,8 @@
   function update() {
     var values = chosen();
     form.querySelectorAll('fieldset').forEach(function (fieldset, n) {
-      fieldset.querySelector('.option-current').textContent = values[n];
+      var checked = fieldset.querySelector('input:checked');
+      fieldset.querySelector('.option-current').textContent = checked ? (checked.dataset.label || checked.value) : '';
       fieldset.querySelectorAll('input').forEach(function (input) {
         var open = data.variants.some(function (variant) {
           return variant.available && variant.options[n] === input.value && matches(variant, values, n);
@@ -82,7 +87,7 @@
     availability.className = 'availability ' + (variant && variant.available ? 'is-available' : 'is-sold-out');
     setBuyable(variant);
     if (!variant) {
-      availability.textContent = 'Unavailable';
+      availability.textContent = unavailable;
       return;
     }
     availability.textContent = variant.availability;

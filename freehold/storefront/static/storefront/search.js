@@ -14,7 +14,12 @@
     badge.textContent = count > 0 ? String(count) : '';
     badge.hidden = !(count > 0);
     var link = badge.parentElement;
-    if (link) link.setAttribute('aria-label', count > 0 ? 'Cart, ' + count + (count === 1 ? ' item' : ' items') : 'Cart');
+    if (!link) return;
+    // The words come from the page (data-label-*), in its language; "{count}" is the number.
+    var words = link.dataset;
+    var label = count === 1 ? words.labelOne : words.labelOther;
+    link.setAttribute('aria-label', count > 0 && label ? label.replace('{count}', count)
+      : (count > 0 ? 'Cart, ' + count : words.label || 'Cart'));
   }
   showCartCount();
   document.addEventListener('htmx:afterSettle', showCartCount);
