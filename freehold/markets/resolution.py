@@ -292,8 +292,22 @@ def parse_accept_language(header: str) -> list[tuple[str, str]]:
     return [(language, country) for quality, _, language, country in entries if quality > 0]
 
 
-def suggest(config: MarketConfig, header: str) -> Resolved | None:
-    """The market the browser's languages point to, if it is not the default's own page."""
+def suggest(
+    config: MarketConfig, header: str, current: Resolved | None = None
+) -> Resolved | None:
+    """The market the browser's languages point to, if it would change what the shopper sees
+    on `current` (the default market's own page if not given): another market or language.
+    """
+    current = current or default_resolution(config)
+    found = _suggest(config, header)
+    if found is None or (
+        found.market.code == current.market.code and found.language == current.language
+    ):
+        return None
+    return found
+
+
+def _suggest(config: MarketConfig, header: str) -> Resolved | None:
     pairs = parse_accept_language(header)
     for language, country in pairs:
         if not country:

@@ -72,9 +72,12 @@ def market_suggest(request: HttpRequest) -> HttpResponse:
     if resolution.COOKIE_NAME in request.COOKIES:
         return _no_content()
     config = resolution.market_config()
-    resolved = resolution.suggest(config, request.headers.get("Accept-Language", ""))
     current = request.GET.get("current", "")
-    if resolved is None or resolved.prefix == current:
+    shown = (resolution.resolve_prefix(config, current) if current else None) or (
+        resolution.default_resolution(config)
+    )
+    resolved = resolution.suggest(config, request.headers.get("Accept-Language", ""), shown)
+    if resolved is None:
         return _no_content()
     path = _next_path(request, request.GET.get("path", "/"))
     from babel import Locale

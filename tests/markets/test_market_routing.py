@@ -205,3 +205,10 @@ def test_the_sitemap_indexes_one_sitemap_per_market_and_language(client, coat):
     assert "http://testserver/de-de/collections/all" in german
     default = client.get("/sitemap-urls.xml").content.decode()
     assert "http://testserver/products/wool-coat" in default
+
+
+def test_no_suggestion_when_it_would_change_neither_market_nor_language(client, coat):
+    # Austria is in the default market, and English is its language: nothing to offer.
+    response = client.get("/market/suggest?current=", HTTP_ACCEPT_LANGUAGE="en-AT,en;q=0.9")
+
+    assert response.status_code == 204
