@@ -292,9 +292,7 @@ def parse_accept_language(header: str) -> list[tuple[str, str]]:
     return [(language, country) for quality, _, language, country in entries if quality > 0]
 
 
-def suggest(
-    config: MarketConfig, header: str, current: Resolved | None = None
-) -> Resolved | None:
+def suggest(config: MarketConfig, header: str, current: Resolved | None = None) -> Resolved | None:
     """The market the browser's languages point to, if it would change what the shopper sees
     on `current` (the default market's own page if not given): another market or language.
     """
