@@ -104,6 +104,7 @@ class ProductInput:
     options: Sequence[tuple[str, Sequence[str]]] = ()
     seo_title: str = ""
     seo_description: str = ""
+    tax_class: str = "standard"
     hs_code: str = ""
     country_of_origin: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -178,6 +179,7 @@ def product_create(*, data: ProductInput, currency: str, actor: Actor | None = N
         status=data.status,
         seo_title=data.seo_title,
         seo_description=data.seo_description,
+        tax_class=data.tax_class or "standard",
         hs_code=data.hs_code,
         country_of_origin=data.country_of_origin,
         currency=currency,

@@ -209,9 +209,11 @@ def test_create_a_product_with_its_first_variant_and_stock(owner_client):
             "stock_quantity": "12",
             "hs_code": "6117.10",
             "country_of_origin": "pt",
+            "tax_class": "reduced",
         },
     )
     product = Product.objects.get(title="Wool Scarf")
+    assert product.tax_class == "reduced"
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard:product-edit", args=[product.pk])
     assert (product.currency, product.country_of_origin, product.hs_code) == (

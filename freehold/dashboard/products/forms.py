@@ -84,6 +84,14 @@ class ProductFilterForm(forms.Form):
         self.fields["low"].widget = forms.CheckboxInput(attrs={"value": "1"})
 
 
+TAX_CLASSES = [
+    ("standard", "Standard rate"),
+    ("reduced", "Reduced rate"),
+    ("super_reduced", "Super-reduced rate"),
+    ("zero", "Zero rate"),
+]
+
+
 class ProductForm(forms.Form):
     """A product's own fields (its variants, options and images have their own forms)."""
 
@@ -114,6 +122,14 @@ class ProductForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    tax_class = forms.ChoiceField(
+        label="Tax class",
+        choices=TAX_CLASSES,
+        initial="standard",
+        required=False,
+        help_text="Which VAT/GST rate applies: most goods are standard; books and food are "
+        "often reduced.",
+    )
     hs_code = forms.CharField(
         label="HS code", max_length=16, required=False, help_text="Harmonized System code"
     )
@@ -124,6 +140,9 @@ class ProductForm(forms.Form):
         help_text="Two-letter code, e.g. PT",
         widget=forms.TextInput(attrs={"size": 3}),
     )
+
+    def clean_tax_class(self) -> str:
+        return str(self.cleaned_data.get("tax_class") or "standard")
 
     def clean_country_of_origin(self) -> str:
         value: str = self.cleaned_data["country_of_origin"].strip().upper()
@@ -146,6 +165,7 @@ class ProductForm(forms.Form):
             "tags": ", ".join(tag.name for tag in product.tags.all()),
             "seo_title": product.seo_title,
             "seo_description": product.seo_description,
+            "tax_class": product.tax_class or "standard",
             "hs_code": product.hs_code,
             "country_of_origin": product.country_of_origin,
         }

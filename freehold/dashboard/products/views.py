@@ -62,6 +62,7 @@ PRODUCT_FIELDS = (
     "brand",
     "seo_title",
     "seo_description",
+    "tax_class",
     "hs_code",
     "country_of_origin",
 )
@@ -144,6 +145,7 @@ def new(request: HttpRequest) -> HttpResponse:
                         status=data["status"],
                         seo_title=data["seo_title"],
                         seo_description=data["seo_description"],
+                        tax_class=data["tax_class"],
                         hs_code=data["hs_code"],
                         country_of_origin=data["country_of_origin"],
                         variants=[
