@@ -11,5 +11,6 @@ urlpatterns = [
     path("customers/", include("freehold.dashboard.customers.urls")),
     path("discounts/", include("freehold.dashboard.discounts.urls")),
     path("settings/markets/", include("freehold.dashboard.store.markets_urls")),
+    path("settings/taxes/", include("freehold.dashboard.store.taxes_urls")),
     path("settings/", include("freehold.dashboard.store.urls")),
 ]

@@ -289,6 +289,66 @@ def tax_profile_update(
     return profile
 
 
+@dataclass(frozen=True)
+class DutyRateInput:
+    destination: str
+    rate: Decimal | str
+    valid_from: dt.date
+    hs_prefix: str = ""
+    product_type: str = ""
+    label: str = "Duty"
+    valid_to: dt.date | None = None
+    source: str = ""
+
+
+@transaction.atomic
+def duty_rate_save(
+    *, data: DutyRateInput, duty_rate_id: int | None = None, actor: Actor | None = None
+) -> DutyRate:
+    """Create (or edit) an estimated duty rate; a new rate from a date closes the open one.
+
+    The HS prefix is kept as digits ("6206.10" -> "620610"): the engine matches a product's
+    code by its digits, so dots typed from a tariff book must not make a second rule.
+    """
+    destination = _country(data.destination, field="destination", allow_eu=True)
+    typed_prefix = (data.hs_prefix or "").strip()
+    hs_prefix = "".join(ch for ch in typed_prefix if ch.isdigit())
+    if typed_prefix.replace(".", "").replace(" ", "") != hs_prefix or len(hs_prefix) > 10:
+        raise TaxRuleInvalid(
+            "hs_prefix: up to 10 digits of the HS code, such as 6206 or 6206.10.",
+            field="hs_prefix",
+        )
+    product_type = (data.product_type or "").strip()[:255]
+    rate = _rate(data.rate)
+    label = (data.label or "").strip() or "Duty"
+    _period(data.valid_from, data.valid_to)
+    same = DutyRate.objects.filter(
+        destination=destination, hs_prefix=hs_prefix, product_type=product_type
+    )
+    if duty_rate_id is not None:
+        same = same.exclude(pk=duty_rate_id)
+    _close_or_refuse(
+        same,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        what=f"{destination} duty on {hs_prefix or 'any HS code'}"
+        f"{' (' + product_type + ')' if product_type else ''}",
+    )
+    row = DutyRate.objects.get(pk=duty_rate_id) if duty_rate_id is not None else DutyRate()
+    row.destination, row.hs_prefix, row.product_type = destination, hs_prefix, product_type
+    row.rate, row.label, row.source = rate, label[:64], data.source
+    row.valid_from, row.valid_to = data.valid_from, data.valid_to
+    row.updated_at = clock.now()
+    row.save()
+    audit.record(
+        actor=actor or Actor.system("taxes"),
+        verb="duty_rate.saved",
+        obj=row,
+        data={"rate": str(rate), "hs_prefix": hs_prefix, "valid_from": str(data.valid_from)},
+    )
+    return row
+
+
 # --- The default rules --------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from freehold.dashboard.access import staff_required
 from freehold.dashboard.home import audit as audit_log
 from freehold.dashboard.home import selectors
 from freehold.dashboard.pages import csv_response, paginate, render_page
+from freehold.dashboard.store import taxes_selectors
 from freehold.storefront.jinja import country_name, format_money
 from freehold.storefront.selectors import chrome
 
@@ -34,6 +35,8 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         if reports:
             context.update(_figures(request.GET.get("period"), store.currency, store.language))
+    # US economic nexus, for whoever manages the taxes: cached, no query on most visits.
+    context["tax_todo"] = taxes_selectors.nexus_todo() if access.can(user, "settings") else None
     return render_page(request, "dashboard/home/index.html", context)
 
 

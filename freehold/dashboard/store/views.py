@@ -52,6 +52,8 @@ SECTIONS = [
     ("dashboard:settings-shipping", "Shipping", "Zones, countries and rates."),
     ("dashboard:settings-markets", "Markets", "Countries, currencies, languages, prices, duties "
      "and exchange rates."),
+    ("dashboard:settings-taxes", "Taxes", "Where the business is established, registrations "
+     "(IOSS, VAT, US states), tax and duty rates, the US sales-tax nexus tracker."),
     ("dashboard:settings-payments", "Payments", "Payment gateways and bank-transfer details."),
     ("dashboard:settings-api-tokens", "API tokens", "Tokens for the admin API, with scopes."),
     ("dashboard:settings-webhooks", "Webhooks", "Subscriptions, deliveries and re-delivery."),
