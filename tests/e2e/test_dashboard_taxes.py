@@ -86,6 +86,8 @@ def test_the_owner_registers_in_new_york_and_records_a_rate_change(dashboard_pag
     page.select_option("#country_code", "US")
     # (the summary for the country arrives first: selecting the state before it could race)
     expect(page.locator("#notice-duties_on_delivery")).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
     page.select_option("#region", "NY")
+    expect(page.locator("#region")).to_have_value("NY")
     expect(page.locator("#checkout-summary")).to_contain_text("Sales tax US-NY 8.875 %")
     expect(page.locator("#summary-tax")).to_have_text("€7.54")
