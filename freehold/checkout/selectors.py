@@ -21,7 +21,7 @@ from freehold.marketing.services import discount_validate
 from freehold.markets.countries import normalise_country_code
 from freehold.markets.display import ShownPrice, variant_prices
 from freehold.markets.models import ShippingZone
-from freehold.markets.pricing import MarketPricing, RateMissing, pricing_for
+from freehold.markets.pricing import MarketPricing, pricing_or_default
 from freehold.markets.resolution import MarketInfo, market_config
 from freehold.markets.selectors import (
     ShippingAvailability,
@@ -165,10 +165,7 @@ def cart_market_pricing(cart: Cart, *, country: str = "") -> MarketPricing:
         or market.main_country
         or config.default_country
     )
-    try:
-        return pricing_for(config, market=market, country=destination)
-    except RateMissing:
-        return pricing_for(config, market=config.default, country=destination)
+    return pricing_or_default(config, market=market, country=destination)
 
 
 def cart_line_prices(

@@ -111,12 +111,13 @@ def _attach(
 def request_pricing(
     config: resolution.MarketConfig, resolved: resolution.Resolved
 ) -> pricing.MarketPricing:
-    """The market's pricing; the default market's when its currency has no rate kept (a
-    market added before `freehold rates update` ran must not break the storefront)."""
-    try:
-        return pricing.pricing_for(config, market=resolved.market, country=resolved.country)
-    except pricing.RateMissing:
-        return pricing.pricing_for(config, market=config.default, country=config.default_country)
+    """The market's pricing (the default market's when its currency has no rate kept)."""
+    return pricing.pricing_or_default(
+        config,
+        market=resolved.market,
+        country=resolved.country,
+        fallback_country=config.default_country,
+    )
 
 
 def market_of(request: HttpRequest | None) -> resolution.Resolved:

@@ -290,3 +290,15 @@ def pricing_for(
         ),
         rates_day=table.day if market.currency != config.base_currency else None,
     )
+
+
+def pricing_or_default(
+    config: MarketConfig, *, market: MarketInfo, country: str, fallback_country: str = ""
+) -> MarketPricing:
+    """`pricing_for`, or the default market's pricing when the market's currency has no rate
+    kept: a market added before `freehold rates update` ran must not break a page or a cart.
+    """
+    try:
+        return pricing_for(config, market=market, country=country)
+    except RateMissing:
+        return pricing_for(config, market=config.default, country=fallback_country or country)

@@ -124,7 +124,7 @@ def available_languages() -> set[str]:
     return {code for code, _ in settings.LANGUAGES}
 
 
-def _language_code(raw: str) -> str:
+def language_code(raw: str) -> str:
     """A store language code in Django's form: "de", "zh-hans" (settings.LANGUAGES)."""
     return raw.strip().lower().replace("_", "-")
 
@@ -136,7 +136,7 @@ def load_config() -> MarketConfig:
 
     store = chrome(None).settings  # cached under the same version as the markets
     languages = available_languages()
-    store_language = _language_code(store.language or settings.LANGUAGE_CODE)
+    store_language = language_code(store.language or settings.LANGUAGE_CODE)
     if store_language not in languages:
         store_language = settings.LANGUAGE_CODE
     infos: list[MarketInfo] = []
@@ -144,7 +144,7 @@ def load_config() -> MarketConfig:
         spoken = tuple(
             dict.fromkeys(
                 code
-                for code in (_language_code(raw) for raw in market.languages or [])
+                for code in (language_code(raw) for raw in market.languages or [])
                 if code in languages
             )
         ) or (store_language,)
@@ -233,7 +233,7 @@ def resolve(config: MarketConfig, *, country: str, language: str) -> Resolved | 
     if not is_country_code(country):
         return None
     market = config.for_country(country)
-    language = _language_code(language)
+    language = language_code(language)
     if language not in market.languages:
         language = market.default_language
     return Resolved(

@@ -22,6 +22,7 @@ from freehold.markets import fx
 from freehold.markets.countries import normalise_country_code
 from freehold.markets.models import FxRate, Market, MarketPrice, ShippingRate, ShippingZone
 from freehold.markets.pricing import forget_rates
+from freehold.markets.resolution import language_code
 
 
 def _full_clean(instance: ShippingZone | ShippingRate | Market) -> None:
@@ -184,7 +185,7 @@ def _market_clean(market: Market) -> None:
         dict.fromkeys(normalise_country_code(str(code)) for code in market.countries or [])
     )
     available = {code for code, _ in django_settings.LANGUAGES}
-    languages = [str(code).strip().lower().replace("_", "-") for code in market.languages or []]
+    languages = [language_code(str(code)) for code in market.languages or []]
     unknown = [code for code in languages if code not in available]
     if unknown:
         raise ValidationFailed(

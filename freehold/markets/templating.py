@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from django.http import HttpRequest
-from django.utils import translation
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -25,6 +23,7 @@ from freehold.core.money import Money
 from freehold.markets import links, resolution
 from freehold.markets.middleware import market_of, pricing_of
 from freehold.markets.pricing import MarketPricing
+from freehold.storefront.jinja import active_language, babel_locale, country_name, format_money
 
 
 def _request(context: Context) -> HttpRequest | None:
@@ -32,20 +31,11 @@ def _request(context: Context) -> HttpRequest | None:
     return request if isinstance(request, HttpRequest) else None
 
 
-def _babel_locale(language: str) -> str:
-    try:
-        return str(Locale.parse(language.replace("-", "_")))
-    except (UnknownLocaleError, ValueError):
-        return "en"
-
-
 @pass_context
 def price(context: Context, value: Money | Decimal | None, tax_class: str = "standard") -> str:
     """A base-currency catalog price in the shopper's market, formatted."""
-    shown = market_money(_request(context), value, tax_class)
-    if shown is None:
-        return ""
-    return shown.format(_babel_locale(translation.get_language() or "en"))
+    request = _request(context)
+    return format_money(market_money(request, value, tax_class), language=active_language(request))
 
 
 def market_money(
@@ -72,22 +62,12 @@ class CountryChoice:
     market_code: str
 
 
-@lru_cache(maxsize=64)
-def _country_names(language: str) -> dict[str, str]:
-    try:
-        territories = Locale.parse(_babel_locale(language)).territories
-    except (UnknownLocaleError, ValueError):
-        territories = Locale("en").territories
-    return {str(code): str(name) for code, name in territories.items()}
-
-
 def country_choices(language: str) -> list[CountryChoice]:
     """Every country a market serves (all countries when one is the rest of the world),
     named in `language`, sorted by name."""
     from freehold.markets.countries import country_codes
 
     config = resolution.market_config()
-    names = _country_names(language)
     if config.rest_of_world is not None:
         codes = sorted(country_codes())
     else:
@@ -98,7 +78,7 @@ def country_choices(language: str) -> list[CountryChoice]:
         choices.append(
             CountryChoice(
                 code=code,
-                name=names.get(code, code),
+                name=country_name(code, language),
                 currency=served.currency,
                 market_code=served.code,
             )
@@ -113,7 +93,7 @@ def language_choices() -> list[tuple[str, str]]:
     result = []
     for code in codes:
         try:
-            name = Locale.parse(_babel_locale(code)).display_name or code
+            name = Locale.parse(babel_locale(code)).display_name or code
         except (UnknownLocaleError, ValueError):
             name = code
         result.append((code, name[:1].upper() + name[1:]))

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from freehold.markets import links, resolution
-from freehold.markets.templating import _babel_locale
+from freehold.storefront.jinja import country_name
 
 
 def _next_path(request: HttpRequest, raw: str) -> str:
@@ -80,13 +80,9 @@ def market_suggest(request: HttpRequest) -> HttpResponse:
     if resolved is None:
         return _no_content()
     path = _next_path(request, request.GET.get("path", "/"))
-    from babel import Locale
-
-    locale = Locale.parse(_babel_locale(resolved.language))
-    country_name = locale.territories.get(resolved.country, resolved.country)
     with translation.override(resolved.language):
         message = translation.gettext("Shopping from %(country)s? See prices in %(currency)s.") % {
-            "country": country_name,
+            "country": country_name(resolved.country, resolved.language),
             "currency": resolved.market.currency,
         }
         accept = translation.gettext("Switch")

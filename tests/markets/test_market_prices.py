@@ -17,11 +17,11 @@ from freehold.checkout.services import cart_add, cart_create
 from freehold.markets.models import Market
 from freehold.markets.services import market_price_set, market_save
 from freehold.orders.models import Order
+from tests.checkout.test_views import SAME_ORIGIN
 from tests.factories import make_product
 from tests.markets.conftest import ACTOR
 
 pytestmark = pytest.mark.django_db
-SAME_ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
 US_ADDRESS = {
     "first_name": "Ana",
     "last_name": "Lima",

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from freehold.markets import resolution
+from tests.checkout.test_views import SAME_ORIGIN
 from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
-SAME_ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
 
 
 @pytest.fixture
