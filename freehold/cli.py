@@ -8,6 +8,9 @@
     freehold createstaff --email EMAIL [--password PASSWORD]
     freehold worker [--once] [--interval SECONDS]   background jobs (e-mails, unpaid orders)
     freehold rates update [FILE_OR_URL]   keep the ECB euro reference rates (default: ECB daily)
+    freehold import shopify|shopify-customers|amazon|woocommerce FILE [--dry-run] [--no-images]
+    freehold import images [--retry-failed] | freehold import resume RUN
+    freehold export products|customers|orders [FILE] [--site-url URL]   Shopify-layout CSV
     freehold manage <any Django management command>
 
 Thin on purpose: argument parsing, then a Django management command or a granian process.
@@ -99,6 +102,39 @@ def build_parser() -> argparse.ArgumentParser:
         "source", nargs="?", default=None, help="eurofxref XML file or URL (default: ECB daily)"
     )
     rates.set_defaults(handler=run_rates)
+
+    importer = commands.add_parser(
+        "import",
+        help="Import products or customers from Shopify, Amazon or WooCommerce files.",
+        description="freehold import shopify|shopify-customers|amazon|woocommerce FILE; "
+        "freehold import images (fetch pending images again); freehold import resume RUN.",
+    )
+    importer.add_argument(
+        "format", help="shopify, shopify-customers, amazon, woocommerce, images or resume"
+    )
+    importer.add_argument("file", nargs="?", help="The file (for resume: the run's number)")
+    importer.add_argument("--dry-run", action="store_true", help="Report what would change.")
+    importer.add_argument(
+        "--no-images", action="store_true", help="Leave images pending (fetch them later)."
+    )
+    importer.add_argument(
+        "--retry-failed", action="store_true", help="images: also retry images given up on."
+    )
+    importer.add_argument("--report", default=None, help="Write every item's outcome to a CSV.")
+    importer.add_argument("--quiet", action="store_true", help="No progress bar.")
+    importer.set_defaults(handler=run_import)
+
+    export = commands.add_parser(
+        "export", help="Write products, customers or orders as a CSV in Shopify's layout."
+    )
+    export.add_argument("kind", choices=["products", "customers", "orders"])
+    export.add_argument("file", nargs="?", default="-", help="Output file (default: stdout)")
+    export.add_argument(
+        "--site-url",
+        default=None,
+        help="The store's address, for absolute image URLs (default: FREEHOLD_SITE_URL)",
+    )
+    export.set_defaults(handler=run_export)
     manage = commands.add_parser("manage", help="Run any Django management command.")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=run_manage)
@@ -203,6 +239,47 @@ def run_rates(arguments: argparse.Namespace) -> int:
         print(f"freehold rates: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_export(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("export"):
+        return 1
+    from django.conf import settings
+
+    from freehold.imports.exports import export_command
+
+    return export_command(
+        arguments.kind,
+        arguments.file,
+        site_url=arguments.site_url or settings.SITE_URL,
+        errors=sys.stderr,
+    )
+
+
+def run_import(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("import"):
+        return 1
+    from freehold.imports import commands
+
+    if arguments.format == "images":
+        return commands.run_images(retry_failed=arguments.retry_failed, quiet=arguments.quiet)
+    if not arguments.file:
+        print("freehold import: give the file to import.", file=sys.stderr)
+        return 2
+    if arguments.format == "resume":
+        return commands.run_resume(
+            run_id=arguments.file, quiet=arguments.quiet, report_path=arguments.report
+        )
+    return commands.run_file(
+        format=arguments.format,
+        path=arguments.file,
+        dry_run=arguments.dry_run,
+        images=not arguments.no_images,
+        quiet=arguments.quiet,
+        report_path=arguments.report,
+    )
 
 
 def run_manage(arguments: argparse.Namespace) -> int:

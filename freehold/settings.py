@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "freehold.storefront",
     "freehold.api",
     "freehold.webhooks",
+    "freehold.imports",
     "freehold.dashboard",
 ]
 
@@ -279,6 +280,16 @@ API_STOREFRONT_RATE_PER_MINUTE = int(os.environ.get("FREEHOLD_API_RATE_PER_MINUT
 # API token must not make the server POST to its own network (databases, cloud metadata).
 # Development allows loopback and private addresses, for receivers on the same machine.
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_WEBHOOKS_ALLOW_PRIVATE", not IS_PRODUCTION)
+# Imports keep the uploaded file in the database (it may hold customers' addresses).
+IMPORT_MAX_BYTES = int(os.environ.get("FREEHOLD_IMPORT_MAX_MB", "100")) * 1024 * 1024
+# Images of imported products are fetched from the URLs in the file (freehold.imports.images).
+# The file comes from elsewhere, so production refuses the same addresses as webhooks; an image
+# is at most IMPORT_IMAGE_MAX_BYTES and is given IMPORT_IMAGE_TIMEOUT seconds in all.
+IMPORTS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_IMPORTS_ALLOW_PRIVATE", not IS_PRODUCTION)
+IMPORT_IMAGE_MAX_BYTES = int(
+    os.environ.get("FREEHOLD_IMPORT_IMAGE_MAX_BYTES", str(20 * 1024 * 1024))
+)
+IMPORT_IMAGE_TIMEOUT = float(os.environ.get("FREEHOLD_IMPORT_IMAGE_TIMEOUT", "10"))
 
 # Catalog listing page size.
 CATALOG_PAGE_SIZE = 24

@@ -77,6 +77,9 @@ class Product(models.Model):
     hs_code = models.CharField(max_length=16, blank=True, help_text="Harmonized System code")
     country_of_origin = models.CharField(max_length=2, blank=True)
     tax_class = models.CharField(max_length=64, blank=True, default="standard")
+    # Google Shopping attributes (google_product_category, gender, age_group, mpn, condition,
+    # custom_label_0-4…): carried by imports and exports, read by product feeds.
+    feed_attributes = models.JSONField(default=dict, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, db_index=True)
     updated_at = models.DateTimeField(default=clock.now)

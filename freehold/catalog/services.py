@@ -506,41 +506,93 @@ def product_refresh_stock(*, product_id: int) -> None:
     cache.invalidate_products(product_id)
 
 
+def summary_fields(
+    *,
+    variants: Sequence[Variant],
+    brand: str,
+    product_type: str,
+    description_html: str,
+    tag_names: Sequence[str],
+    translated_titles: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The product row's summary of its variants (prices, stock, search text), computed.
+
+    Pure, so a bulk import fills new rows without reading them back; `variants` in any order.
+    """
+    fields: dict[str, Any]
+    if variants:
+        ordered = sorted(variants, key=lambda v: (v.price_amount, v.position))
+        cheapest = ordered[0]
+        on_sale = [v for v in ordered if v.is_on_sale]
+        fields = {
+            "price_min_amount": cheapest.price_amount,
+            "price_max_amount": max(v.price_amount for v in ordered),
+            "compare_at_amount": (
+                min(on_sale, key=lambda v: v.price_amount).compare_at_price_amount
+                if on_sale
+                else None
+            ),
+            "is_in_stock": any(v.is_available for v in ordered),
+            "currency": cheapest.currency,
+        }
+    else:
+        fields = {
+            "price_min_amount": Decimal(0),
+            "price_max_amount": Decimal(0),
+            "compare_at_amount": None,
+            "is_in_stock": False,
+        }
+    # Translated titles too, so a German shopper finds the coat by "Mantel".
+    fields["search_text"] = " ".join(
+        part
+        for part in (
+            " ".join(translated_titles),
+            brand,
+            product_type,
+            " ".join(tag_names),
+            " ".join(v.sku for v in sorted(variants, key=_by_price) if v.sku),
+            " ".join(sorted({val for v in variants for val in v.option_values})),
+            html_to_text(description_html)[:4000],
+        )
+        if part
+    )
+    return fields
+
+
+def _by_price(variant: Variant) -> tuple[Decimal, int]:
+    return (variant.price_amount, variant.position)
+
+
+def facets_of(
+    variants: Sequence[Variant], options: Sequence[ProductOption]
+) -> set[tuple[str, str]]:
+    """(option name, value) pairs the variants offer: the collection filters' rows."""
+    return {
+        (option.name, value)
+        for v in variants
+        for option in options
+        if (value := getattr(v, f"option{option.position}"))
+    }
+
+
 def product_refresh_summary(*, product: Product) -> None:
     """Recompute what listing pages read from the product row: prices, stock, facets, search."""
     variants = list(Variant.objects.filter(product=product).order_by("price_amount", "position"))
     options = list(ProductOption.objects.filter(product=product).order_by("position"))
-    if variants:
-        cheapest = variants[0]
-        product.price_min_amount = cheapest.price_amount
-        product.price_max_amount = max(v.price_amount for v in variants)
-        on_sale = [v for v in variants if v.is_on_sale]
-        product.compare_at_amount = (
-            min(on_sale, key=lambda v: v.price_amount).compare_at_price_amount if on_sale else None
-        )
-        product.is_in_stock = any(v.is_available for v in variants)
-        product.currency = cheapest.currency
-    else:
-        product.price_min_amount = product.price_max_amount = Decimal(0)
-        product.compare_at_amount = None
-        product.is_in_stock = False
-    product.featured_image = product.images.order_by("position", "id").first()
-    tag_names = list(product.tags.values_list("name", flat=True))
-    # Translated titles too, so a German shopper finds the coat by "Mantel".
     translated_titles = ProductTranslation.objects.filter(product=product).exclude(title="")
-    product.search_text = " ".join(
-        part
-        for part in (
-            " ".join(translated_titles.order_by("language").values_list("title", flat=True)),
-            product.brand,
-            product.product_type,
-            " ".join(tag_names),
-            " ".join(v.sku for v in variants if v.sku),
-            " ".join(sorted({val for v in variants for val in v.option_values})),
-            html_to_text(product.description_html)[:4000],
-        )
-        if part
+    fields = summary_fields(
+        variants=variants,
+        brand=product.brand,
+        product_type=product.product_type,
+        description_html=product.description_html,
+        tag_names=list(product.tags.values_list("name", flat=True)),
+        translated_titles=list(
+            translated_titles.order_by("language").values_list("title", flat=True)
+        ),
     )
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.featured_image = product.images.order_by("position", "id").first()
     product.save(
         update_fields=[
             "price_min_amount",
@@ -552,12 +604,7 @@ def product_refresh_summary(*, product: Product) -> None:
             "search_text",
         ]
     )
-    facets = {
-        (option.name, value)
-        for v in variants
-        for option in options
-        if (value := getattr(v, f"option{option.position}"))
-    }
+    facets = facets_of(variants, options)
     # Delete what went, add what came: concurrent refreshes of one product stay consistent.
     current = set(ProductFacet.objects.filter(product=product).values_list("name", "value"))
     for name, value in current - facets:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("products/", include("freehold.dashboard.products.urls")),
     path("customers/", include("freehold.dashboard.customers.urls")),
     path("discounts/", include("freehold.dashboard.discounts.urls")),
+    path("imports/", include("freehold.dashboard.imports.urls")),
     path("settings/markets/", include("freehold.dashboard.store.markets_urls")),
     path("settings/taxes/", include("freehold.dashboard.store.taxes_urls")),
     path("settings/", include("freehold.dashboard.store.urls")),

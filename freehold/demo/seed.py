@@ -59,7 +59,7 @@ from freehold.checkout.models import Cart, CartLine
 from freehold.core import clock, pagecache
 from freehold.customers.models import Address, Customer
 from freehold.demo import brand
-from freehold.demo.bulk import IdBlock, RowWriter
+from freehold.core.bulk import IdBlock, RowWriter
 from freehold.demo.catalog_data import COLOURS, PRODUCT_TYPES
 from freehold.demo.generate import (
     CustomerSpec,

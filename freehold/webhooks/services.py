@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
 import socket
@@ -35,7 +34,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from freehold.core import audit, clock, crypto
+from freehold.core import audit, clock, crypto, netguard
 from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
 from freehold.webhooks.models import EVENTS, WebhookDelivery, WebhookSubscription
@@ -73,11 +72,7 @@ def _check_url(url: str) -> None:
 def _is_private(address: str) -> bool:
     """True for a literal IP address that is not on the public internet (loopback, private,
     link-local such as cloud metadata at 169.254.169.254, reserved, multicast)."""
-    try:
-        ip = ipaddress.ip_address(address.strip("[]"))
-    except ValueError:
-        return False
-    return not ip.is_global
+    return netguard.is_private_address(address)
 
 
 class PrivateAddressRefused(OSError):

@@ -318,9 +318,11 @@ def test_the_export_follows_shopify_s_customer_csv_layout(owner_client):
         "Default Address Zip",
         "Default Address Phone",
         "Phone",
+        "Accepts SMS Marketing",
         "Total Spent",
         "Total Orders",
         "Note",
+        "Tax Exempt",
         "Tags",
     ]
     assert rows[1:] == [
@@ -338,9 +340,11 @@ def test_the_export_follows_shopify_s_customer_csv_layout(owner_client):
             "1200-195",
             "'+351211234568",
             "'+351211234567",
+            "no",
             "70.00",
             "2",
             "'=HYPERLINK(evil)",
+            "no",
             "vip, wholesale",
         ]
     ]

@@ -620,8 +620,9 @@ def test_export_is_shopifys_product_csv(owner_client, media_root):
 
     assert response["Content-Type"].startswith("text/csv")
     header = body.splitlines()[0].split(",")
-    assert header[:8] == [
-        "Handle", "Title", "Body (HTML)", "Vendor", "Type", "Tags", "Published", "Option1 Name",
+    assert header[:9] == [
+        "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags",
+        "Published", "Option1 Name",
     ]  # fmt: skip
     assert "Variant Inventory Qty" in header and header[-1] == "Status"
     # Two variants and three images: three rows, all with the handle
@@ -634,7 +635,7 @@ def test_export_is_shopifys_product_csv(owner_client, media_root):
         "summer",
     )
     assert (first["Published"], first["Status"], first["Option1 Name"]) == (
-        "TRUE",
+        "true",
         "active",
         "Size",
     )

@@ -6,10 +6,6 @@ audit and announce), rendering through `dashboard.pages`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from decimal import Decimal
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -17,7 +13,6 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from freehold.core.audit import Actor
-from freehold.core.money import Money
 from freehold.customers import addresses, selectors, services
 from freehold.customers.models import Customer
 from freehold.customers.services import CustomerInvalid
@@ -30,29 +25,10 @@ from freehold.dashboard.customers.forms import (
     initial_from,
 )
 from freehold.dashboard.pages import csv_response, paginate, render_page
+from freehold.imports import exports
 from freehold.storefront.selectors import chrome
 
 SECTION = "customers"
-# Shopify's customer export columns, so the file imports into tools that read Shopify's.
-EXPORT_HEADER = (
-    "First Name",
-    "Last Name",
-    "Email",
-    "Accepts Email Marketing",
-    "Default Address Company",
-    "Default Address Address1",
-    "Default Address Address2",
-    "Default Address City",
-    "Default Address Province Code",
-    "Default Address Country Code",
-    "Default Address Zip",
-    "Default Address Phone",
-    "Phone",
-    "Total Spent",
-    "Total Orders",
-    "Note",
-    "Tags",
-)
 
 
 def _store(request: HttpRequest) -> tuple[str, str]:
@@ -110,34 +86,12 @@ def export(request: HttpRequest) -> HttpResponseBase:
     """Every customer the list's filters select, as Shopify lays out its customer CSV."""
     currency, _ = _store(request)
     filters = CustomerFilterForm(request.GET or None).filters()
-    rows = _export_rows(selectors.customers_for_export(filters, currency=currency), currency)
-    return csv_response("customers.csv", EXPORT_HEADER, rows)
-
-
-def _export_rows(customers: Iterator[Customer], currency: str) -> Iterator[list[Any]]:
-    for customer in customers:
-        spent: Decimal | None = customer.total_spent  # type: ignore[attr-defined]
-        addresses = getattr(customer, "default_addresses", [])
-        address = addresses[0] if addresses else None
-        yield [
-            customer.first_name,
-            customer.last_name,
-            customer.email,
-            "yes" if customer.accepts_marketing else "no",
-            address.company if address else "",
-            address.line1 if address else "",
-            address.line2 if address else "",
-            address.city if address else "",
-            address.region if address else "",
-            address.country_code if address else "",
-            address.postal_code if address else "",
-            address.phone if address else "",
-            customer.phone,
-            Money(spent or Decimal(0), currency).quantize().amount,
-            customer.order_count,  # type: ignore[attr-defined]
-            customer.note,
-            ", ".join(customer.tags or []),
-        ]
+    customers = selectors.customers_filtered(filters, currency=currency)
+    return csv_response(
+        "customers.csv",
+        exports.CUSTOMER_HEADER,
+        exports.customer_rows(customers, currency=currency),
+    )
 
 
 @staff_required("customers")

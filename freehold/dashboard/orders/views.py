@@ -8,8 +8,7 @@ next to the field it names (422), so nothing typed is lost.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,7 +28,6 @@ from django.views.decorators.http import require_GET, require_POST
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.core.idempotency import fingerprint_of, run_idempotent
-from freehold.core.money import Money
 from freehold.customers import addresses
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.orders import forms as order_forms
@@ -39,6 +37,7 @@ from freehold.dashboard.orders.services import (
     orders_bulk,
 )
 from freehold.dashboard.pages import csv_response, paginate, render_page
+from freehold.imports import exports
 from freehold.orders import selectors
 from freehold.orders.models import Fulfilment, Order, Payment
 from freehold.orders.operations import (
@@ -77,13 +76,6 @@ PAYMENT_KINDS = {
 }
 GATEWAY_LABELS = {"manual": "bank transfer", "test": "the test gateway", "stripe": "Stripe"}
 STATUS_BADGES = {OrderStatus.OPEN: "", OrderStatus.CANCELLED: "bad", OrderStatus.ARCHIVED: ""}
-
-EXPORT_HEADER = [
-    "Number", "Email", "Placed at", "Status", "Payment status", "Fulfilment status",
-    "Currency", "Subtotal", "Discount", "Shipping", "Tax", "Total", "Shipping name",
-    "Shipping address", "Shipping city", "Shipping postal code", "Shipping country",
-    "Line SKU", "Line title", "Line quantity", "Line unit price",
-]  # fmt: skip
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -166,59 +158,14 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _amount(value: Decimal, currency: str) -> Decimal:
-    """An amount in the currency's minor unit ("40.00", not the column's "40.0000")."""
-    try:
-        return Money(value, currency).quantize().amount
-    except ValueError:
-        return value
-
-
-def _export_rows(orders: Any) -> Iterator[list[Any]]:
-    for order in selectors.order_export_rows(orders):
-        currency = order.currency
-        address = order.shipping_address or {}
-        head = [
-            order.number,
-            order.email,
-            timezone.localtime(order.placed_at).strftime("%Y-%m-%d %H:%M:%S %z")
-            if order.placed_at
-            else "",
-            order.status,
-            order.payment_status,
-            order.fulfilment_status,
-            currency,
-            _amount(order.subtotal_amount, currency),
-            _amount(order.discount_amount, currency),
-            _amount(order.shipping_amount, currency),
-            _amount(order.tax_amount, currency),
-            _amount(order.total_amount, currency),
-            selectors.shipping_name(address),
-            ", ".join(str(address.get(key, "")) for key in ("line1", "line2") if address.get(key)),
-            address.get("city", ""),
-            address.get("postal_code", ""),
-            address.get("country_code", ""),
-        ]
-        lines = list(order.lines.all())
-        if not lines:
-            yield [*head, "", "", "", ""]
-        for line in lines:
-            yield [
-                *head,
-                line.sku,
-                line.title,
-                line.quantity,
-                _amount(line.unit_price_amount, currency),
-            ]
-
-
 @require_GET
 @staff_required("orders")
 def export(request: HttpRequest) -> StreamingHttpResponse:
-    """Every order the list's filters match (not just the page), one row per line."""
+    """Every order the list's filters match (not just the page), one row per line, in the
+    layout of Shopify's orders export."""
     _form, orders = _filtered(request)
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    return csv_response(f"orders-{stamp}.csv", EXPORT_HEADER, _export_rows(orders))
+    return csv_response(f"orders-{stamp}.csv", exports.ORDER_HEADER, exports.order_rows(orders))
 
 
 @require_POST

@@ -26,7 +26,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.pages import csv_response, paginate, render_page
-from freehold.dashboard.products import export, selectors
+from freehold.dashboard.products import selectors
 from freehold.dashboard.products.forms import (
     BulkReasonForm,
     BulkRowForm,
@@ -48,6 +48,7 @@ from freehold.dashboard.products.services import (
     variants_save_grid,
 )
 from freehold.dashboard.store.markets_selectors import product_market_prices
+from freehold.imports import exports
 from freehold.storefront.selectors import store_settings
 
 SECTION = "products"
@@ -113,12 +114,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @staff_required("products")
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every product the list's filters match, in Shopify's product CSV layout."""
     filters = selectors.ProductFilters.from_query(request.GET)
-    products = selectors.products_for_export(filters, threshold=catalog.low_stock_threshold())
+    products = selectors.product_list(filters, threshold=catalog.low_stock_threshold())
     return csv_response(
         "products.csv",
-        export.HEADER,
-        export.rows(products, absolute_url=request.build_absolute_uri),
+        exports.PRODUCT_HEADER,
+        exports.product_rows(products, absolute_url=request.build_absolute_uri),
     )
 
 

@@ -1,5 +1,8 @@
 """Inserting many rows without model instances: COPY on PostgreSQL, executemany on SQLite.
 
+Used by the seed (a million orders) and by imports (children of new products: price history,
+stock movements, facets, audit records).
+
 `bulk_create` is the right tool for thousands of rows. For the million orders of a load test
 it spends most of its time building model instances, preparing every value through its field
 and compiling one very wide INSERT per batch. Here a row is a dict of column values; fields
@@ -19,6 +22,16 @@ from django.db import connection, models
 from django.db.models import Max
 
 NOT_PROVIDED = object()
+# What SQLite needs Django's preparation for: decimals and dates become text, JSON is dumped.
+_SQLITE_CONVERTED = (
+    models.DecimalField,
+    models.DateTimeField,
+    models.DateField,
+    models.TimeField,
+    models.JSONField,
+    models.UUIDField,
+    models.DurationField,
+)
 
 
 class IdBlock:
@@ -50,11 +63,17 @@ class IdBlock:
 
 
 class RowWriter:
-    """Writes dict rows into one model's table; build it once, call `write` per batch."""
+    """Writes dict rows into one model's table; build it once, call `write` per batch.
 
-    def __init__(self, model: type[models.Model]):
+    With `with_pk=False` the database numbers the rows (for rows nothing points at: history,
+    audit records, links), so a writer that shares the table with others (an import) can use it.
+    """
+
+    def __init__(self, model: type[models.Model], *, with_pk: bool = True):
         self.model = model
-        self.fields = [field for field in model._meta.concrete_fields]
+        self.fields = [
+            field for field in model._meta.concrete_fields if with_pk or not field.primary_key
+        ]
         self.columns = [field.column for field in self.fields]
         self.defaults: list[Any] = []
         self.per_row_defaults: list[Callable[[], Any] | None] = []
@@ -77,6 +96,8 @@ class RowWriter:
     def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         if connection.vendor == "postgresql" and not isinstance(field, models.JSONField):
             return None  # psycopg adapts Decimal, datetime, bool and str itself.
+        if not isinstance(field, _SQLITE_CONVERTED):
+            return None  # sqlite3 takes str, int, bool and None as they are.
 
         def convert(value: Any) -> Any:
             return field.get_db_prep_save(value, connection)
