@@ -129,7 +129,11 @@ class RowWriter:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                # Django's exceptions (IntegrityError…), as from any other query.
+                with (
+                    connection.wrap_database_errors,
+                    raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+                ):
                     for row in rows:
                         copy.write_row(self._tuple(row))
                         count += 1
@@ -139,3 +143,40 @@ class RowWriter:
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuples)
                 count = len(tuples)
         return count
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys for new rows of `model`, safe while others write the table too.
+
+    PostgreSQL hands them out from the table's sequence (as its own inserts would). SQLite has
+    one writer at a time: inside a transaction (IMMEDIATE, see settings) the write lock is held,
+    so the keys after the largest ever used (AUTOINCREMENT's `sqlite_sequence`, which never
+    reuses a deleted row's key) are ours until commit. Call it inside `transaction.atomic()`.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) FROM {quoted}"
+        )
+        largest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(largest, row[0] if row else 0) + 1
+        return list(range(start, start + count))
+
+
+def model_row(instance: models.Model) -> dict[str, Any]:
+    """An unsaved instance's column values, for `RowWriter.write`."""
+    return {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }

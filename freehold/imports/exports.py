@@ -4,11 +4,12 @@ A merchant who can take everything away in the format every commerce tool reads 
 locked in: Shopify, and the migration tools of the other platforms, import these files as they
 are (and so does Freehold's own importer: the round trip is tested).
 
-Every export is a generator of rows read in chunks (`.iterator(chunk_size=…)` with the
-related rows prefetched per chunk): a store of 100,000 products streams its file in bounded
-memory with a constant number of queries per chunk. The dashboard streams the rows through
+Every export is a generator of rows read in chunks (`.iterator(chunk_size=CHUNK_SIZE)`, the
+related rows read once per chunk): however large the store, the file streams in bounded memory
+with a constant number of queries per chunk. The dashboard streams the rows through
 `csv_response`; `freehold export` writes them with `write_csv`. Both neutralise cells a
-spreadsheet would run as a formula with the same `csv_cell`.
+spreadsheet would run as a formula with the same `csv_cell` (a leading apostrophe: "'+4930…",
+which Freehold's importer reads back for phones and barcodes).
 
 Shopify's layouts, as its own exports write them:
 - products: one row per variant; the first row carries the product's fields and the options'
@@ -139,22 +140,22 @@ def products_for_export(products: QuerySet[Product]) -> Iterator[Product]:
         "tags",
         Prefetch(
             "image_sources",
-            queryset=ImageSource.objects.filter(
-                status=ImageSource.Status.PENDING, image__isnull=True
+            queryset=ImageSource.objects.only(
+                "product_id", "url", "position", "alt", "variant_ids", "image_id", "status"
             ).order_by("position", "id"),
-            to_attr="pending_image_sources",
+            to_attr="export_image_sources",
         ),
     ).iterator(chunk_size=CHUNK_SIZE)
 
 
+@dataclass
 class _Image:
-    """An image as the file lists it: a local one (by its absolute URL) or a pending source."""
+    """An image as the file lists it: a local one (by its absolute URL) or a pending source.
+    `order`: (position, local before pending, id), so the file keeps the product's order."""
 
-    def __init__(self, *, url: str, alt: str, position: int, order: tuple[int, int, int]):
-        self.url = url
-        self.alt = alt
-        self.position = position
-        self.order = order
+    url: str
+    alt: str
+    order: tuple[int, int, int]
 
 
 def _images(product: Product, absolute_url: AbsoluteUrl) -> tuple[list[_Image], dict[int, str]]:
@@ -163,26 +164,32 @@ def _images(product: Product, absolute_url: AbsoluteUrl) -> tuple[list[_Image], 
     An imported image not fetched yet is listed by its source URL at its position, so an
     export taken before the images arrived loses none of them.
     """
+    pending = _pending_sources(product)
+    # While some imported images wait, those already fetched keep their place in the file
+    # they came from (the positions of the sources); otherwise the product's own order rules,
+    # as staff arranged it.
+    source_positions = (
+        {
+            source.image_id: source.position
+            for source in getattr(product, "export_image_sources", [])
+            if source.image_id is not None
+        }
+        if pending
+        else {}
+    )
     local: dict[int, str] = {}
     images: list[_Image] = []
     for image in product.images.all():
         if not image.file:
             continue
         local[image.pk] = absolute_url(image.file.url)
-        images.append(
-            _Image(
-                url=local[image.pk],
-                alt=image.alt,
-                position=image.position,
-                order=(image.position, 0, image.pk),
-            )
-        )
-    for source in getattr(product, "pending_image_sources", []):
+        position = source_positions.get(image.pk, image.position)
+        images.append(_Image(url=local[image.pk], alt=image.alt, order=(position, 0, image.pk)))
+    for source in pending:
         images.append(
             _Image(
                 url=source.url,
                 alt=source.alt,
-                position=source.position,
                 order=(source.position, 1, source.pk),
             )
         )
@@ -190,10 +197,19 @@ def _images(product: Product, absolute_url: AbsoluteUrl) -> tuple[list[_Image], 
     return images, local
 
 
+def _pending_sources(product: Product) -> list[ImageSource]:
+    """Imported images not fetched yet (prefetched by `products_for_export`)."""
+    return [
+        source
+        for source in getattr(product, "export_image_sources", [])
+        if source.status == ImageSource.Status.PENDING and source.image_id is None
+    ]
+
+
 def _pending_variant_image(product: Product, variant: Variant) -> str:
     """The source URL of a pending image shown by `variant` (known by its pk or SKU)."""
     keys = {str(variant.pk)} | ({variant.sku} if variant.sku else set())
-    for source in getattr(product, "pending_image_sources", []):
+    for source in _pending_sources(product):
         if keys & {str(value) for value in source.variant_ids or []}:
             return str(source.url)
     return ""
@@ -202,7 +218,7 @@ def _pending_variant_image(product: Product, variant: Variant) -> str:
 def product_rows_of(product: Product, *, absolute_url: AbsoluteUrl) -> list[list[Any]]:
     """The rows of one product (its relations prefetched by `products_for_export`)."""
     variants: list[Variant] = list(product.variants.all())
-    options = [option for option in product.options.all()][:3]
+    options = list(product.options.all())[:3]
     images, local = _images(product, absolute_url)
     rows: list[list[Any]] = []
     for index in range(max(len(variants), len(images), 1)):
@@ -356,7 +372,7 @@ def customer_rows(
             _amount(spent or Decimal(0), currency),
             getattr(customer, "order_count", 0),
             customer.note,
-            _yes_no(False),
+            _yes_no(False),  # no tax exemptions are recorded for customers
             ", ".join(customer.tags or []),
         ]
         if on_item is not None:

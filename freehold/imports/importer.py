@@ -47,7 +47,7 @@ from freehold.catalog.models import (
 )
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
-from freehold.core.bulk import RowWriter
+from freehold.core.bulk import RowWriter, model_row, reserve_ids
 from freehold.core.errors import FreeholdError
 from freehold.core.models import AuditEvent
 from freehold.core.pagecache import GLOBAL_TAG, invalidate
@@ -489,10 +489,15 @@ class ProductImporter:
             options.extend(product_options)
             variants.extend(own)
             owned.append(own)
-        Product.objects.bulk_create(products)
+        # Keys reserved up front, rows written without model machinery: Django's bulk_create
+        # spent two thirds of a 50,000-row import preparing 1.1 million field values.
+        for product, pk in zip(products, reserve_ids(Product, len(products)), strict=True):
+            product.pk = pk
+        RowWriter(Product).write(model_row(product) for product in products)
         for option in options:
             option.product_id = option.product.pk
-        for variant in variants:
+        for variant, pk in zip(variants, reserve_ids(Variant, len(variants)), strict=True):
+            variant.pk = pk
             variant.product_id = variant.product.pk
         RowWriter(ProductOption, with_pk=False).write(
             {
@@ -503,7 +508,7 @@ class ProductImporter:
             }
             for option in options
         )
-        Variant.objects.bulk_create(variants)
+        RowWriter(Variant).write(model_row(variant) for variant in variants)
         facets: list[dict[str, Any]] = []
         sources: list[ImageSource] = []
         identifiers: list[ExternalId] = []

@@ -9,6 +9,7 @@ writes (and can be called again on the same run to finish an interrupted one), a
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ from freehold.imports.records import (
 )
 from freehold.storefront.selectors import store_settings
 
+logger = logging.getLogger(__name__)
 # The report keeps every problem but only this many items (a 50,000-row file has ~10,000).
 REPORT_ITEMS = 5000
 Progress = Callable[[int, int], None]
@@ -157,6 +159,16 @@ def _set_progress(run: ImportRun, done: int, total: int) -> None:
     ImportRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
 
 
+def _fetch_images(run: ImportRun) -> None:
+    """Fetch the run's images; a failure here leaves them pending, never fails the import."""
+    from freehold.imports.images import images_fetch
+
+    try:
+        images_fetch(run_id=run.pk)
+    except Exception:
+        logger.exception("import #%s: fetching images failed; they stay pending", run.pk)
+
+
 def import_execute(*, run: ImportRun, progress: Progress | None = None) -> ImportRun:
     """Run the import (a dry run if the run is one). Calling it again finishes the rest."""
     run.status = ImportRun.Status.RUNNING
@@ -174,9 +186,7 @@ def import_execute(*, run: ImportRun, progress: Progress | None = None) -> Impor
         outcomes = _apply(run, parsed, dry_run=run.dry_run, progress=report_progress)
         run.report = _report(run, parsed, outcomes)
         if run.fetch_images and not run.dry_run:
-            from freehold.imports.images import images_fetch
-
-            images_fetch(run_id=run.pk)
+            _fetch_images(run)
         run.images_pending = ImageSource.objects.filter(
             run=run, status=ImageSource.Status.PENDING
         ).count()

@@ -270,6 +270,31 @@ def test_a_product_without_options_is_shopify_s_default_title():
     ]
 
 
+def test_images_half_fetched_keep_the_order_of_the_file_they_came_from():
+    # Given a product imported with three images of which only the second has arrived
+    product = make_product(title="Cap", handle="cap")
+    second = make_product_image(product, alt="Second", position=1)
+    for position, name in ((1, "first"), (2, "second"), (3, "third")):
+        ImageSource.objects.create(
+            product=product,
+            url=f"http://images.example/{name}.jpg",
+            position=position,
+            image=second if name == "second" else None,
+            status=ImageSource.Status.FETCHED if name == "second" else ImageSource.Status.PENDING,
+        )
+
+    # When it is exported
+    rows = list(exports.product_rows(Product.objects.all(), absolute_url=absolute))
+
+    # Then the images are in the file's order: the fetched one between the two still waiting
+    src = exports.PRODUCT_HEADER.index("Image Src")
+    assert [row[src] for row in rows] == [
+        "http://images.example/first.jpg",
+        SITE + second.file.url,
+        "http://images.example/third.jpg",
+    ]
+
+
 # --- Customers ------------------------------------------------------------------------------
 
 

@@ -170,3 +170,26 @@ def test_the_command_refuses_an_unknown_format_and_a_missing_file(capsys):
     assert cli.main(["import", "etsy", str(JEWELLERY)]) == 2
     assert "unknown format 'etsy'" in capsys.readouterr().err
     assert cli.main(["import", "shopify", "no-such-file.csv"]) == 2
+
+
+def test_imported_sample_products_are_in_the_storefront_with_variants_and_images(
+    client, image_server
+):
+    image_server.generate_missing = True
+    data = JEWELLERY.read_bytes().replace(
+        b"https://burst.shopifycdn.com/photos/", image_server.url("").encode()
+    )
+    services.import_execute(run=services.import_run_create(data=data, filename="jewelery.csv"))
+
+    page = client.get("/products/chain-bracelet")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "7 Shakra Bracelet" in html
+    assert "Blue" in html and "Black" in html
+    bracelet = Product.objects.get(handle="chain-bracelet")
+    for image in bracelet.images.all():
+        webp = next(iter(image.renditions.values()))["webp"]
+        assert webp in html
+    listing = client.get("/search?q=bracelet").content.decode()
+    assert "7 Shakra Bracelet" in listing
