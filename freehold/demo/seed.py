@@ -57,9 +57,9 @@ from freehold.catalog.models import (
 from freehold.catalog.services import collection_create, collection_set_products
 from freehold.checkout.models import Cart, CartLine
 from freehold.core import clock, pagecache
+from freehold.core.bulk import IdBlock, RowWriter
 from freehold.customers.models import Address, Customer
 from freehold.demo import brand
-from freehold.core.bulk import IdBlock, RowWriter
 from freehold.demo.catalog_data import COLOURS, PRODUCT_TYPES
 from freehold.demo.generate import (
     CustomerSpec,
