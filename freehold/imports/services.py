@@ -227,16 +227,44 @@ def run_import(run_id: int) -> str:
     return run.status
 
 
-def import_enqueue(*, run: ImportRun) -> None:
-    """Queue the run for a worker (in development the task runs at once, after commit)."""
-    run.status = ImportRun.Status.QUEUED
-    run.save(update_fields=["status"])
-    run_id = run.pk
-    transaction.on_commit(lambda: run_import.enqueue(run_id))
+def import_enqueue(
+    *,
+    run: ImportRun,
+    expected: Sequence[str] = (ImportRun.Status.PREVIEWED, ImportRun.Status.FAILED),
+    user: Any = None,
+) -> bool:
+    """Queue the run for a worker (in development the task runs at once, after commit).
+
+    Only a run still in an `expected` state is queued, claimed by one conditional UPDATE: a
+    second click, or a second tab, finds it queued already and starts nothing (returns False).
+    """
+    with transaction.atomic():
+        claimed = ImportRun.objects.filter(pk=run.pk, status__in=list(expected)).update(
+            status=ImportRun.Status.QUEUED
+        )
+        if not claimed:
+            return False
+        run.status = ImportRun.Status.QUEUED
+        audit.record(
+            actor=Actor.for_user(user) if user is not None else _actor(run),
+            verb="import.started",
+            obj=run,
+            data={"format": run.format, "file": run.filename},
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: run_import.enqueue(run_id))
+    return True
 
 
-def import_run_delete(*, run: ImportRun) -> None:
+def import_run_delete(*, run: ImportRun, user: Any = None) -> None:
     """Forget a previewed run (its file) that the merchant decided not to import."""
     if run.status not in (ImportRun.Status.PREVIEWED, ImportRun.Status.FAILED):
         raise ValidationFailed("Only a previewed or failed import can be cancelled.")
-    run.delete()
+    with transaction.atomic():
+        audit.record(
+            actor=Actor.for_user(user) if user is not None else _actor(run),
+            verb="import.cancelled",
+            obj=run,
+            data={"format": run.format, "file": run.filename},
+        )
+        run.delete()

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from freehold.customers.models import Customer
+from tests.imports.image_server import image_server  # noqa: F401  (a local image host)
 
 PASSWORD = "dashboard-pass-1"
 

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -226,7 +225,7 @@ def _upload(
     if run.format not in formats:
         # Detected as a format of an area this staff member does not have.
         area = dict(access.AREAS).get(area_of(run), area_of(run))
-        services.import_run_delete(run=run)
+        services.import_run_delete(run=run, user=request.user)
         form.add_error(
             "file",
             f"This is a {FORMAT_LABELS.get(run.format, run.format)}; importing it needs the "
@@ -236,12 +235,12 @@ def _upload(
     try:
         services.import_preview(run=run)
     except FreeholdError as error:
-        services.import_run_delete(run=run)
+        services.import_run_delete(run=run, user=request.user)
         form.add_error("file", error.message)
         return None
     except Exception:
         # A bug, not the file's fault: no half-made preview is left in the list.
-        services.import_run_delete(run=run)
+        services.import_run_delete(run=run, user=request.user)
         raise
     return run
 
@@ -399,14 +398,7 @@ def _start(request: HttpRequest, run: ImportRun, *, expected: str) -> HttpRespon
     """Queue the run if it is still `expected`: a second click (or a second tab) finds it
     queued already and starts nothing, so one file never runs twice at the same time."""
     try:
-        with transaction.atomic():
-            claimed = ImportRun.objects.filter(pk=run.pk, status=expected).update(
-                status=ImportRun.Status.QUEUED
-            )
-            if claimed:
-                # The whole run (with its file), as the importer reads and saves it; the task
-                # starts once this transaction commits.
-                services.import_enqueue(run=ImportRun.objects.get(pk=run.pk))
+        claimed = services.import_enqueue(run=run, expected=[expected], user=request.user)
     except FreeholdError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(_detail_url(run))
@@ -436,7 +428,7 @@ def cancel(request: HttpRequest, run: ImportRun) -> HttpResponse:
         messages.error(request, "Only a preview can be cancelled.")
         return HttpResponseRedirect(_detail_url(run))
     try:
-        services.import_run_delete(run=run)
+        services.import_run_delete(run=run, user=request.user)
     except FreeholdError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(_detail_url(run))

@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("<int:product_id>/images/", views.images, name="product-images"),
     path("<int:product_id>/images/order/", views.images_order, name="product-images-order"),
+    path("<int:product_id>/images/fetch/", views.images_fetch, name="product-images-fetch"),
     path("<int:product_id>/images/<int:image_id>/", views.image, name="product-image"),
     path("<int:product_id>/duplicate/", views.duplicate, name="product-duplicate"),
     path("<int:product_id>/archive/", views.archive, name="product-archive"),

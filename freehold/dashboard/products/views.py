@@ -49,6 +49,8 @@ from freehold.dashboard.products.services import (
 )
 from freehold.dashboard.store.markets_selectors import product_market_prices
 from freehold.imports import exports
+from freehold.imports import images as imports_images
+from freehold.imports.selectors import product_import_state
 from freehold.storefront.selectors import store_settings
 
 SECTION = "products"
@@ -221,8 +223,22 @@ def _render_edit(
             "threshold": threshold,
             "storefront_url": product.get_absolute_url(),
             "market_prices": product_market_prices(product),
+            "imported": product_import_state(product),
         },
     )
+
+
+@staff_required("products")
+@require_POST
+def images_fetch(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Try again now to fetch the product's imported images that have not arrived."""
+    product = _product_or_404(product_id)
+    report = imports_images.images_fetch(product_ids=[product.pk], retry_failed=True)
+    if report.fetched:
+        messages.success(request, f"{report.fetched} image(s) fetched.")
+    for url, error in report.errors.items():
+        messages.error(request, f"{url}: {error}")
+    return HttpResponseRedirect(_edit_url(product) + "#images")
 
 
 @staff_required("products")
