@@ -10,6 +10,7 @@
     freehold rates update [FILE_OR_URL]   keep the ECB euro reference rates (default: ECB daily)
     freehold import shopify|shopify-customers|amazon|woocommerce FILE [--dry-run] [--no-images]
     freehold import images [--retry-failed] | freehold import resume RUN
+    freehold jobs [run NAME]   periodic jobs the worker runs (nightly scores, purges)
     freehold export products|customers|orders [FILE] [--site-url URL]   Shopify-layout CSV
     freehold manage <any Django management command>
 
@@ -102,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         "source", nargs="?", default=None, help="eurofxref XML file or URL (default: ECB daily)"
     )
     rates.set_defaults(handler=run_rates)
+
+    jobs = commands.add_parser(
+        "jobs", help="Periodic jobs (nightly scores, purges): list them, or run one now."
+    )
+    jobs.add_argument("action", nargs="?", choices=["list", "run"], default="list")
+    jobs.add_argument("name", nargs="?", default=None)
+    jobs.set_defaults(handler=run_jobs)
 
     importer = commands.add_parser(
         "import",
@@ -257,6 +265,36 @@ def run_export(arguments: argparse.Namespace) -> int:
     )
 
 
+def run_jobs(arguments: argparse.Namespace) -> int:
+    _setup()
+    if not _require_migrated("jobs"):
+        return 1
+    from freehold.core import schedule
+    from freehold.core.models import ScheduledJob
+
+    known = {job.name: job for job in schedule.jobs()}
+    if arguments.action == "run":
+        job = known.get(arguments.name or "")
+        if job is None:
+            print(f"freehold jobs: no job {arguments.name!r}; one of: {', '.join(known)}")
+            return 2
+        schedule.run_job(job, force=True)
+        error = ScheduledJob.objects.get(name=job.name).last_error
+        print(f"{job.name}: {'failed: ' + error if error else 'done'}")
+        return 1 if error else 0
+    rows = {row.name: row for row in ScheduledJob.objects.all()}
+    for name, job in known.items():
+        found = rows.get(name)
+        last = (
+            found.last_started_at.isoformat(timespec="seconds")
+            if found and found.last_started_at
+            else "never"
+        )
+        error = f" (failed: {found.last_error})" if found and found.last_error else ""
+        print(f"{name}: every {job.every}, last run {last}{error}")
+    return 0
+
+
 def run_import(arguments: argparse.Namespace) -> int:
     _setup()
     if not _require_migrated("import"):
@@ -295,11 +333,14 @@ def worker_pass() -> int:
     Connections are refreshed around the pass: the worker lives for weeks, and a connection
     the database closed in between (a restart, an idle timeout) must not fail every pass.
     """
+    from freehold.core import schedule
     from freehold.orders.operations import orders_expire_unpaid
 
     _drop_stale_connections()
     try:
-        return orders_expire_unpaid()
+        expired = orders_expire_unpaid()
+        schedule.run_due()
+        return expired
     finally:
         _drop_stale_connections()
 

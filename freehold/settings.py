@@ -282,6 +282,8 @@ API_STOREFRONT_RATE_PER_MINUTE = int(os.environ.get("FREEHOLD_API_RATE_PER_MINUT
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_WEBHOOKS_ALLOW_PRIVATE", not IS_PRODUCTION)
 # Imports keep the uploaded file in the database (it may hold customers' addresses).
 IMPORT_MAX_BYTES = int(os.environ.get("FREEHOLD_IMPORT_MAX_MB", "100")) * 1024 * 1024
+# Periodic jobs `freehold worker` runs (core.schedule): name -> (function, seconds apart).
+SCHEDULED_JOBS: dict[str, tuple[str, int]] = {}
 # Images of imported products are fetched from the URLs in the file (freehold.imports.images).
 # The file comes from elsewhere, so production refuses the same addresses as webhooks; an image
 # is at most IMPORT_IMAGE_MAX_BYTES and is given IMPORT_IMAGE_TIMEOUT seconds in all.

@@ -62,3 +62,15 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.status})"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (nightly scores, retention purges) last ran: see core.schedule."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name

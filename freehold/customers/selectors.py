@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -327,20 +326,4 @@ def customer_recent_orders(customer: Customer, *, limit: int = 20) -> list[Order
             "currency",
         )
         .order_by("-placed_at", "-id")[:limit]
-    )
-
-
-def customers_for_export(filters: CustomerFilters, *, currency: str) -> Iterator[Customer]:
-    """Every customer the filters select, with their default address, read in chunks so a
-    large export streams without holding the whole table in memory."""
-    return (
-        customers_filtered(filters, currency=currency)
-        .prefetch_related(
-            Prefetch(
-                "addresses",
-                queryset=Address.objects.filter(is_default=True),
-                to_attr="default_addresses",
-            )
-        )
-        .iterator(chunk_size=500)
     )

@@ -8,7 +8,7 @@ of orders is one query whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,13 +196,6 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
     ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
-
-
-def order_export_rows(orders: QuerySet[Order], *, chunk_size: int = 500) -> Iterator[Order]:
-    """Matching orders with their lines, read in chunks so a large export streams."""
-    return orders.prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
-    ).iterator(chunk_size=chunk_size)
 
 
 def shipping_name(address: dict[str, Any] | None) -> str:

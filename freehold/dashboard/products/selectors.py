@@ -7,7 +7,7 @@ low-stock level: constant whatever the page size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -125,21 +125,6 @@ def variants_for_bulk_edit(product_ids: list[int]) -> list[Variant]:
         .select_related("product")
         .order_by("product__title", "product_id", "position", "id")
     )
-
-
-def products_for_export(filters: ProductFilters, *, threshold: int) -> Iterator[Product]:
-    """Every product the filters match, with variants, images, options and tags prefetched.
-
-    Read in chunks of 200 so a 10,000-product store streams its CSV in bounded memory, with
-    five queries a chunk.
-    """
-    products = product_list(filters, threshold=threshold).prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-        Prefetch("options", queryset=ProductOption.objects.order_by("position")),
-        "tags",
-    )
-    return products.iterator(chunk_size=200)
 
 
 def current_threshold() -> int:
