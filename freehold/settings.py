@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "freehold.api",
     "freehold.webhooks",
     "freehold.imports",
+    "freehold.insights",
     "freehold.dashboard",
 ]
 

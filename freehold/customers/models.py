@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -96,3 +97,107 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line1}, {self.city} {self.country_code}"
+
+
+class Consent(models.Model):
+    """One consent choice, as given or withdrawn: the record GDPR Art. 7(1) asks the store to
+    be able to show (who, what, when, how, and the wording they saw).
+
+    The current choice for a subject and purpose is its latest row (`customers.consent`).
+    A visitor without an account is identified by the first-party visitor id, or by nothing
+    (then the row still proves the banner's answer at that moment).
+    """
+
+    class Purpose(models.TextChoices):
+        ANALYTICS = "analytics", "Analytics (first-party visitor id)"
+        MARKETING = "marketing", "Marketing and advertising (ad platforms' pixels)"
+        EMAIL = "email", "Marketing e-mail"
+        SALE_SHARING = "sale_sharing", "Sale or sharing of personal information (CCPA)"
+
+    class Source(models.TextChoices):
+        BANNER = "banner", "Cookie banner"
+        ACCOUNT = "account", "Account page"
+        REGISTER = "register", "Registration"
+        CHECKOUT = "checkout", "Checkout"
+        GPC = "gpc", "Global Privacy Control signal"
+        DO_NOT_SELL = "do_not_sell", "Do Not Sell or Share form"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
+        IMPORT = "import", "Import"
+        STAFF = "staff", "Staff"
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    visitor_id = models.CharField(max_length=64, blank=True)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    wording_version = models.CharField(max_length=32, blank=True)
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "recorded_at"]),
+            models.Index(
+                fields=["visitor_id", "purpose", "recorded_at"],
+                condition=~models.Q(visitor_id=""),
+                name="consent_visitor_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {'granted' if self.granted else 'withdrawn'} ({self.source})"
+
+
+class PrivacyRequest(models.Model):
+    """A data-subject request and its clock: GDPR (one month, +2 with a reason) and CCPA
+    (45 days, +45 with notice). See compliance-rules.md section 3."""
+
+    class Law(models.TextChoices):
+        GDPR = "gdpr", "GDPR"
+        CCPA = "ccpa", "CCPA/CPRA"
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "Access / copy of the data"
+        ERASURE = "erasure", "Erasure / deletion"
+        RECTIFICATION = "rectification", "Rectification / correction"
+        OPT_OUT = "opt_out", "Opt-out of sale or sharing"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    law = models.CharField(max_length=8, choices=Law.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="privacy_requests",
+    )
+    email = models.EmailField()
+    details = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=clock.now, db_index=True)
+    due_at = models.DateTimeField()
+    extended_due_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What was done, or why it was refused.")
+    handled_by = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["status", "due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.law} {self.kind} {self.email} ({self.status})"
+
+    @property
+    def deadline(self) -> dt.datetime:
+        return self.extended_due_at or self.due_at
