@@ -100,7 +100,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "freehold.customers.consent_views.GlobalPrivacyControlMiddleware",
     "freehold.markets.middleware.MarketMiddleware",
+    "freehold.insights.middleware.VisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "freehold.catalog.middleware.RedirectFallbackMiddleware",
@@ -285,6 +287,8 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("FREEHOLD_WEBHOOKS_ALLOW_PRIVATE", n
 IMPORT_MAX_BYTES = int(os.environ.get("FREEHOLD_IMPORT_MAX_MB", "100")) * 1024 * 1024
 # Periodic jobs `freehold worker` runs (core.schedule): name -> (function, seconds apart).
 SCHEDULED_JOBS: dict[str, tuple[str, int]] = {}
+SCHEDULED_JOBS["retention-purge"] = ("freehold.customers.retention.purge", 24 * 60 * 60)
+SCHEDULED_JOBS["insights.rfm"] = ("freehold.insights.scores.rfm_recompute", 24 * 60 * 60)
 # Images of imported products are fetched from the URLs in the file (freehold.imports.images).
 # The file comes from elsewhere, so production refuses the same addresses as webhooks; an image
 # is at most IMPORT_IMAGE_MAX_BYTES and is given IMPORT_IMAGE_TIMEOUT seconds in all.

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("payments/", include("freehold.payments.urls")),
     path("", include("freehold.returns.urls")),
     path("", include("freehold.customers.urls")),
+    path("", include("freehold.insights.urls")),
     path("", include("freehold.storefront.urls")),
 ]
 

@@ -30,6 +30,7 @@ from freehold.checkout.models import Cart, CartLine
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
+from freehold.insights.events import record_purchase_on_commit
 from freehold.marketing.services import discount_redeem
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
@@ -42,6 +43,8 @@ SCOPE = "checkout.complete"
 ATTRIBUTION_FIELDS = (
     "landing_page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_content",
     "utm_term", "gclid", "fbclid", "ttclid", "visitor_id",
+    "first_touch_channel", "first_touch_source", "first_touch_medium", "first_touch_campaign",
+    "last_touch_channel",
 )  # fmt: skip
 
 
@@ -228,6 +231,8 @@ def _place(
     )
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
+    # The purchase event once the order commits; `session_id` is the shopper's visit.
+    record_purchase_on_commit(order=order, session_id=str(attribution.get("session_id", "")))
     queue_order_email("order_confirmation", order)
     webhook_emit("order.created", order_payload(order))
 

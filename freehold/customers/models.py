@@ -187,6 +187,10 @@ class PrivacyRequest(models.Model):
     extension_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True, help_text="What was done, or why it was refused.")
+    # When staff confirmed receipt to the requester (CCPA: within 10 business days), and the
+    # day the requester was told of an extension and its reason (both laws ask for that notice).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    extension_notified_on = models.DateField(null=True, blank=True)
     handled_by = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -201,3 +205,22 @@ class PrivacyRequest(models.Model):
     @property
     def deadline(self) -> dt.datetime:
         return self.extended_due_at or self.due_at
+
+
+class RetentionRule(models.Model):
+    """How many days a category of data is kept before `customers.retention.purge` deletes it
+    (GDPR Art. 5(1)(e), storage limitation). A category without a row keeps its default
+    (`customers.retention.DEFAULT_DAYS`); staff change them under Settings → Privacy."""
+
+    class Category(models.TextChoices):
+        EVENTS = "events", "Visitor events (page views, searches, carts)"
+        ABANDONED_CARTS = "abandoned_carts", "Abandoned carts"
+        IMPORT_FILES = "import_files", "Uploaded import files"
+        CLOSED_PRIVACY_REQUESTS = "closed_privacy_requests", "Closed privacy requests"
+
+    category = models.CharField(max_length=32, choices=Category.choices, unique=True)
+    days = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.days} days"

@@ -25,7 +25,7 @@ from freehold.checkout.models import Cart
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
-from freehold.customers import addresses
+from freehold.customers import addresses, consent_services
 from freehold.customers.addresses import AddressInvalid
 from freehold.customers.models import Address, Customer
 from freehold.customers.tasks import queue_password_reset_email
@@ -96,6 +96,10 @@ def customer_register(
         accepts_marketing=accepts_marketing,
         accepts_marketing_updated_at=now if accepts_marketing else None,
         date_joined=now,
+    )
+    # The answer to the sign-up form's newsletter box, ticked or not, with its wording.
+    consent_services.email_consent_record(
+        customer=customer, granted=accepts_marketing, source=consent_services.Source.REGISTER
     )
     actor = Actor.for_user(customer)
     audit.record(actor=actor, verb="customer.registered", obj=customer)
@@ -273,6 +277,14 @@ def customer_create(
         date_joined=now,
         **values,
     )
+    if values["accepts_marketing"]:
+        # Staff's word for it (a phone order): no wording the customer saw.
+        consent_services.email_consent_record(
+            customer=customer,
+            granted=True,
+            source=consent_services.Source.STAFF,
+            wording_version="",
+        )
     audit.record(
         actor=actor,
         verb="customer.created",
@@ -312,6 +324,12 @@ def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
     if "accepts_marketing" in changed:
         customer.accepts_marketing_updated_at = clock.now()
         changed.append("accepts_marketing_updated_at")
+        consent_services.email_consent_record(
+            customer=customer,
+            granted=customer.accepts_marketing,
+            source=consent_services.Source.STAFF,
+            wording_version="",
+        )
     customer.save(update_fields=changed)
     data: dict[str, Any] = {"fields": sorted(changed)}
     if "email" in previous:
@@ -347,6 +365,9 @@ def customer_update_profile(
         customer.accepts_marketing = accepts_marketing
         customer.accepts_marketing_updated_at = clock.now()
         changed += ["accepts_marketing", "accepts_marketing_updated_at"]
+        consent_services.email_consent_record(
+            customer=customer, granted=accepts_marketing, source=consent_services.Source.ACCOUNT
+        )
     customer.save(update_fields=changed)
     if previous_email != email:
         audit.record(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from freehold.customers import views
+from freehold.customers import consent_views, privacy_views, views
 
 urlpatterns = [
     path("account/", views.profile, name="account"),
@@ -41,4 +41,22 @@ urlpatterns = [
     path("account/orders/<str:number>", views.order, name="account-order"),
     path("account/orders/<str:number>/buy-again", views.buy_again, name="account-buy-again"),
     path("orders/lookup", views.order_lookup, name="order-lookup"),
+    path("account/privacy", privacy_views.privacy_page, name="account-privacy"),
+    path("account/privacy/delete", privacy_views.delete_account, name="account-delete"),
+    path("account/export", privacy_views.export, name="account-export"),
+    path("privacy/request", privacy_views.public_request, name="privacy-request"),
+    # Consent: the banner's answers, the choices page, Do Not Sell or Share, unsubscribing.
+    path("privacy/consent", consent_views.consent_answer, name="privacy-consent"),
+    path("privacy/choices", consent_views.privacy_choices, name="privacy-choices"),
+    path("privacy/do-not-sell", consent_views.do_not_sell, name="privacy-do-not-sell"),
+    path(
+        "privacy/do-not-sell/done",
+        consent_views.do_not_sell_done,
+        name="privacy-do-not-sell-done",
+    ),
+    path(
+        "privacy/unsubscribe/<str:token>",
+        consent_views.unsubscribe,
+        name="privacy-unsubscribe",
+    ),
 ]

@@ -58,7 +58,9 @@ from freehold.catalog.services import collection_create, collection_set_products
 from freehold.checkout.models import Cart, CartLine
 from freehold.core import clock, pagecache
 from freehold.core.bulk import IdBlock, RowWriter
-from freehold.customers.models import Address, Customer
+from freehold.customers.consent_services import seed_consent
+from freehold.customers.models import Address, Consent, Customer, PrivacyRequest
+from freehold.customers.privacy import seed_privacy
 from freehold.demo import brand
 from freehold.demo.catalog_data import COLOURS, PRODUCT_TYPES
 from freehold.demo.generate import (
@@ -73,6 +75,10 @@ from freehold.demo.generate import (
 from freehold.demo.orders import TAX_RATE, Buyer, OrderSpec, SellableVariant, generate_orders
 from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_picture
 from freehold.demo.translations_data import translation_querysets, write_translations
+from freehold.imports.models import ExternalId, ImageSource
+from freehold.insights.demo_events import seed_events
+from freehold.insights.models import CustomerScore, Event
+from freehold.insights.segments import seed_audience
 from freehold.marketing.models import DiscountCode, DiscountRedemption
 from freehold.markets import fx
 from freehold.markets.models import FxRate, Market, MarketPrice, ShippingRate, ShippingZone
@@ -169,7 +175,14 @@ def seed(
         fx_rates_import(data=fx.RECORDED_DAILY_FILE.read_bytes(), source="ecb-recorded")
         _write_markets()
         _write_customers(context, generate_customers(count=customers, seed=seed), customers)
+        # A consent history (sign-up opt-ins, banner answers, a few GPC browsers).
+        seed_consent(customer_ids=context.customer_ids, seed=seed)
         _write_orders(context, orders)
+        # Visits around the last 90 days of orders (the funnel, channels), a privacy queue,
+        # and the customers' RFM scores (the worker recomputes them nightly after this).
+        seed_events(now=context.now)
+        seed_privacy()
+        seed_audience()  # RFM scores now (not at the first nightly run) and example segments
         _write_staff(context, staff_password)
         transaction.on_commit(
             lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
@@ -1027,6 +1040,15 @@ def wipe() -> None:
         Product.objects.update(featured_image=None)
         for queryset in (
             *translation_querysets(),
+            # What points at orders, products and shoppers goes first (raw deletes cascade
+            # nothing): visits, scores, consents, privacy requests, imported identifiers.
+            Event.objects.all(),
+            CustomerScore.objects.filter(customer__in=shoppers),
+            Consent.objects.filter(customer__in=shoppers),
+            Consent.objects.filter(customer__isnull=True),
+            PrivacyRequest.objects.all(),
+            ExternalId.objects.all(),
+            ImageSource.objects.all(),
             CartLine.objects.all(),
             Cart.objects.all(),
             DiscountRedemption.objects.filter(customer__in=shoppers),

@@ -119,6 +119,13 @@ class Order(models.Model):
     fbclid = models.CharField(max_length=255, blank=True)
     ttclid = models.CharField(max_length=255, blank=True)
     visitor_id = models.CharField(max_length=64, blank=True)
+    # The visitor's first touch and the last (non-direct) one before buying, as channels
+    # (insights.attribution.classify_channel); the utm_* fields above are the last touch's.
+    first_touch_channel = models.CharField(max_length=32, blank=True)
+    first_touch_source = models.CharField(max_length=255, blank=True)
+    first_touch_medium = models.CharField(max_length=255, blank=True)
+    first_touch_campaign = models.CharField(max_length=255, blank=True)
+    last_touch_channel = models.CharField(max_length=32, blank=True)
 
     # Why each amount is what it is (which discount, which tax rule), from the pricing pipeline.
     pricing_reasons = models.JSONField(default=list, blank=True)

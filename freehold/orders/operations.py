@@ -25,6 +25,7 @@ from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
+from freehold.insights.events import record_refund_on_commit
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.errors import FulfilmentRefused, OrderNotCancellable, RefundRefused
 from freehold.orders.models import (
@@ -373,6 +374,7 @@ def order_refund(
         provider_reference=result.provider_reference,
         created_at=clock.now(),
     )
+    record_refund_on_commit(order=locked, amount=refund)
     for line, quantity in requested:
         OrderLine.objects.filter(pk=line.pk).update(
             quantity_refunded=F("quantity_refunded") + quantity

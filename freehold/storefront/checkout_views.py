@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import (
     Http404,
     HttpRequest,
@@ -47,6 +48,8 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, NotFound
 from freehold.core.idempotency import validate_key
 from freehold.customers import addresses
+from freehold.insights.events import order_attribution, record_event
+from freehold.insights.models import Event
 from freehold.markets.countries import country_codes
 from freehold.markets.middleware import market_of
 from freehold.orders.models import Order
@@ -365,6 +368,12 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         if title and error.code == "insufficient_stock":
             error = CartError(f"{title}: {error.message}", code=error.code, field=error.field)
         return _after_cart_change(request, current, error=error)
+    record_event(
+        kind=Event.Kind.ADD_TO_CART,
+        request=request,
+        product=line.variant.product_id,
+        quantity=quantity,
+    )
     return _after_cart_change(
         request, current, success=f"{line.variant} was added to your cart.", count=count
     )
@@ -606,6 +615,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
             shipping_method_code=chosen,
         )
     form["shipping_method"] = chosen
+    if request.method == "GET" and cache.add(f"insights:checkout:{current.token}", 1, 30 * 86400):
+        # Once per cart (the cache remembers which carts began), not per page load.
+        record_event(
+            kind=Event.Kind.BEGIN_CHECKOUT,
+            request=request,
+            quantity=sum(line.quantity for line in lines),
+            value=quote.totals.total,
+            currency=quote.totals.currency,
+        )
     return _render_checkout(request, current, form, quote=quote)
 
 
@@ -715,6 +733,7 @@ def _place(
             actor=Actor.for_user(getattr(request, "user", None)),
             payment_gateway=gateway_code,
             language=active_language(request),
+            attribution=order_attribution(request),
         )
     except FreeholdError as error:
         # Sold out or withdrawn since the page was shown, a code used up in the meantime:

@@ -459,6 +459,9 @@ def environment(**options: Any) -> Environment:
     from freehold.markets.templating import GLOBALS as MARKET_GLOBALS
 
     env.globals.update(MARKET_GLOBALS)
+    from freehold.customers.consent_templating import GLOBALS as CONSENT_GLOBALS
+
+    env.globals.update(CONSENT_GLOBALS)
     env.filters.update(
         money=money,
         json_data=json_data,

@@ -328,7 +328,7 @@ def test_the_owner_sees_figures_charts_and_to_do(store, owner_client):
     assert 'aria-current="page">Last 7 days</a>' in body
     assert "€120.00" in body
     assert "+100.0 %" in body and "delta-up" in body
-    assert body.count('<svg class="chart') == 2
+    assert body.count('<svg class="chart') == 3  # sales by day, the funnel, by country
     assert "<title id=" in body and "<desc id=" in body
     assert "France" in body
     assert "Show the figures as a table" in body
@@ -378,9 +378,10 @@ def test_the_page_runs_a_constant_number_of_queries(
         line(order(days_ago(day % 30), country=["DE", "FR", "IT"][day % 3]), variant)
     owner_client.get("/dashboard/")  # warm the store settings' cache
 
-    # Session, user, 3 to-do counts, 3 figures (PostgreSQL adds the reporting transaction's
-    # settings, and inside a test's transaction its savepoint and release).
-    with django_assert_max_num_queries(8 if connection.vendor == "sqlite" else 11):
+    # Session, user, 3 to-do counts, 3 figures, the funnel and sales by channel (PostgreSQL
+    # adds the reporting transaction's settings, and inside a test's transaction its
+    # savepoint and release).
+    with django_assert_max_num_queries(10 if connection.vendor == "sqlite" else 13):
         assert owner_client.get("/dashboard/?period=30").status_code == 200
 
 

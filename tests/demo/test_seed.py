@@ -27,10 +27,12 @@ from freehold.catalog.search import search_product_ids
 from freehold.catalog.services import collection_validate_rules, product_refresh_summary
 from freehold.catalog.validators import validate_gtin
 from freehold.core import clock
-from freehold.customers.models import Address, Customer
+from freehold.customers.models import Address, Customer, PrivacyRequest
 from freehold.demo import brand, pictures
 from freehold.demo.generate import generate_customers, generate_products, gtin13
 from freehold.demo.seed import seed, wipe
+from freehold.insights.models import CustomerScore, Event, Segment
+from freehold.orders.models import Order
 from freehold.storefront.models import Menu, Page, StoreSettings
 
 PRODUCTS, CUSTOMERS = 30, 40
@@ -233,8 +235,19 @@ def test_customers_come_from_many_countries_with_addresses(seeded):
 
 
 @pytest.mark.django_db
+def test_the_demo_has_visits_around_its_orders_and_a_privacy_queue(seeded):
+    assert Event.objects.filter(kind="purchase").exists()
+    assert Event.objects.filter(kind="product_view").count() > Order.objects.count()
+    assert Order.objects.exclude(last_touch_channel="").exists()
+    assert PrivacyRequest.objects.count() == 3
+    assert CustomerScore.objects.exclude(rfm_class="").exists()
+    assert Segment.objects.count() >= 4
+
+
 def test_wipe_keeps_staff_and_lets_the_store_be_seeded_again(seeded):
     wipe()
+
+    assert not Event.objects.exists() and not PrivacyRequest.objects.exists()
 
     assert not Product.objects.exists()
     assert not StoreSettings.objects.exists()

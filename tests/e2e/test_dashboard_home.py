@@ -35,10 +35,11 @@ def test_home_draws_the_charts_and_switches_period(dashboard_page):
 
     page.goto("/dashboard/?period=30")
     charts = page.locator("svg.chart")
-    assert charts.count() == 2
+    assert charts.count() == 3  # sales by day, the conversion funnel, sales by country
     assert charts.first.is_visible()
     assert page.locator("svg.chart-line polyline.line").count() >= 1
-    assert page.locator("svg.chart-bar rect.bar").count() == 2
+    countries = page.locator("section[aria-labelledby=countries-title]")
+    assert countries.locator("svg.chart-bar rect.bar").count() == 2
     # The dashed line is dashed through the stylesheet (no inline style is allowed).
     dash = page.locator("svg.chart-line polyline.previous").first.evaluate(
         "line => getComputedStyle(line).strokeDasharray"

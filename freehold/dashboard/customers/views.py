@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from freehold.core.audit import Actor
-from freehold.customers import addresses, selectors, services
+from freehold.customers import addresses, consent_selectors, selectors, services
 from freehold.customers.models import Customer
 from freehold.customers.services import CustomerInvalid
 from freehold.dashboard.access import staff_required
@@ -26,6 +26,7 @@ from freehold.dashboard.customers.forms import (
 )
 from freehold.dashboard.pages import csv_response, paginate, render_page
 from freehold.imports import exports
+from freehold.insights import profiles
 from freehold.storefront.selectors import chrome
 
 SECTION = "customers"
@@ -115,6 +116,12 @@ def _render_detail(
             "addresses": list(customer.addresses.all()),
             "figures": selectors.customer_figures(customer),
             "orders": selectors.customer_recent_orders(customer),
+            # Profile figures and the activity timeline (insights.profiles).
+            "profile": profiles.customer_profile(customer, currency=_store(request)[0]),
+            "timeline": profiles.customer_timeline(
+                customer, before=profiles.parse_cursor(request.GET.get("before"))
+            ),
+            "consent": consent_selectors.consent_overview(customer),
             "order_url": order_url,
             "note_form": note_form,
             "country_name": lambda code: dict(selectors.country_choices(language)).get(code, code),

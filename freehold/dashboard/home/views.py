@@ -15,6 +15,7 @@ from freehold.dashboard.home import audit as audit_log
 from freehold.dashboard.home import selectors
 from freehold.dashboard.pages import csv_response, paginate, render_page
 from freehold.dashboard.store import taxes_selectors
+from freehold.insights import selectors as insights
 from freehold.storefront.jinja import country_name, format_money
 from freehold.storefront.selectors import chrome
 
@@ -45,6 +46,8 @@ def _figures(period_key: str | None, currency: str, language: str) -> dict[str, 
     summary = selectors.sales_summary(period, currency=currency)
     countries = selectors.sales_by_country(period, currency=currency)
     top = selectors.top_products(period, currency=currency)
+    funnel = insights.funnel(start=period.start, end=period.end)
+    channels = insights.sales_by_channel(start=period.start, end=period.end, currency=currency)
 
     def money(value: Decimal | int) -> str:
         return format_money(Decimal(value), currency, language=language)
@@ -60,6 +63,15 @@ def _figures(period_key: str | None, currency: str, language: str) -> dict[str, 
         "summary": summary,
         "top": top,
         "countries": [(country(row.country_code), row) for row in countries],
+        "funnel": funnel,
+        "funnel_chart": charts.bar_chart(
+            title=f"Sessions by furthest step, {period.label.lower()}",
+            description=f"{funnel.sessions} sessions; "
+            + ", ".join(f"{step.label.lower()}: {step.sessions}" for step in funnel.steps),
+            bars=[("Sessions", funnel.sessions)]
+            + [(step.label, step.sessions) for step in funnel.steps],
+        ),
+        "channels": channels,
         "sales_chart": _sales_chart(summary, money),
         "country_chart": charts.bar_chart(
             title=f"Sales by country, {period.label.lower()}",

@@ -57,6 +57,7 @@ SECTIONS = [
     ("dashboard:settings-payments", "Payments", "Payment gateways and bank-transfer details."),
     ("dashboard:settings-api-tokens", "API tokens", "Tokens for the admin API, with scopes."),
     ("dashboard:settings-webhooks", "Webhooks", "Subscriptions, deliveries and re-delivery."),
+    ("dashboard:settings-privacy", "Privacy", "Retention periods and the nightly purge."),
 ]  # fmt: skip
 STAFF_SECTION = ("dashboard:settings-staff", "Staff accounts", "Invite staff, roles, permissions.")
 
