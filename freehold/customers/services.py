@@ -249,6 +249,7 @@ def customer_create(
     accepts_marketing: bool = False,
     tags: Iterable[str] = (),
     note: str = "",
+    consent_source: str = consent_services.Source.STAFF,
 ) -> Customer:
     """A customer account made by staff (a phone order, an import): no usable password.
 
@@ -282,7 +283,7 @@ def customer_create(
         consent_services.email_consent_record(
             customer=customer,
             granted=True,
-            source=consent_services.Source.STAFF,
+            source=consent_source,
             wording_version="",
         )
     audit.record(
@@ -296,7 +297,13 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Customer:
+def customer_update(
+    *,
+    customer: Customer,
+    actor: Actor,
+    consent_source: str = consent_services.Source.STAFF,
+    **changes: Any,
+) -> Customer:
     """Change some of a customer's fields (those of `customer_create`), checked the same way.
 
     Only the fields given, and of those only the ones that differ, are written, so two staff
@@ -327,7 +334,7 @@ def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
         consent_services.email_consent_record(
             customer=customer,
             granted=customer.accepts_marketing,
-            source=consent_services.Source.STAFF,
+            source=consent_source,
             wording_version="",
         )
     customer.save(update_fields=changed)

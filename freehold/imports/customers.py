@@ -27,7 +27,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
 from freehold.customers import addresses, services
 from freehold.customers.addresses import AddressInvalid
-from freehold.customers.models import Address, Customer
+from freehold.customers.models import Address, Consent, Customer
 from freehold.imports.parsers.shopify import CURRENT_ADDRESS, NAME_COLUMNS, address_data
 from freehold.imports.records import (
     CREATE,
@@ -120,6 +120,7 @@ def _write(record: CustomerRecord, *, label: str, actor: Actor) -> ItemOutcome:
             services.customer_create,
             email=email,
             actor=actor,
+            consent_source=Consent.Source.IMPORT,
             first_name=record.first_name,
             last_name=record.last_name,
             phone=record.phone,
@@ -187,7 +188,14 @@ def _update(record: CustomerRecord, customer: Customer, *, country: str, actor: 
     if not differing:
         return []
     changes = [_describe(name, getattr(customer, name), value) for name, value in differing.items()]
-    _call(record, services.customer_update, customer=customer, actor=actor, **differing)
+    _call(
+        record,
+        services.customer_update,
+        customer=customer,
+        actor=actor,
+        consent_source=Consent.Source.IMPORT,
+        **differing,
+    )
     return changes
 
 

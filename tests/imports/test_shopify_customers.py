@@ -82,6 +82,9 @@ def test_import_creates_customers_and_rejects_bad_rows():
     assert (ann.first_name, ann.last_name, ann.phone) == ("Ann", "Lee", "+12125550199")
     assert ann.accepts_marketing is True
     assert ann.accepts_marketing_updated_at is not None
+    # The consent's record says where it came from: the other platform's file.
+    consent = ann.consents.get(purpose="email")
+    assert (consent.granted, consent.source) == (True, "import")
     assert ann.tags == ["vip", "wholesale"]
     assert ann.note == "Prefers e-mail"
     assert ann.country_code == "US"
