@@ -77,8 +77,8 @@ from freehold.demo.pictures import encoded_product_picture, hero_picture, logo_p
 from freehold.demo.translations_data import translation_querysets, write_translations
 from freehold.imports.models import ExternalId, ImageSource
 from freehold.insights.demo_events import seed_events
-from freehold.insights.models import CustomerScore, Event
-from freehold.insights.segments import seed_audience
+from freehold.insights.models import CustomerScore, Event, Segment
+from freehold.insights.segments import DEMO_SEGMENTS, seed_audience
 from freehold.marketing.models import DiscountCode, DiscountRedemption
 from freehold.markets import fx
 from freehold.markets.models import FxRate, Market, MarketPrice, ShippingRate, ShippingZone
@@ -1047,6 +1047,7 @@ def wipe() -> None:
             Consent.objects.filter(customer__in=shoppers),
             Consent.objects.filter(customer__isnull=True),
             PrivacyRequest.objects.all(),
+            Segment.objects.filter(name__in=[row[0] for row in DEMO_SEGMENTS]),
             ExternalId.objects.all(),
             ImageSource.objects.all(),
             CartLine.objects.all(),

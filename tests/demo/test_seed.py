@@ -27,6 +27,7 @@ from freehold.catalog.search import search_product_ids
 from freehold.catalog.services import collection_validate_rules, product_refresh_summary
 from freehold.catalog.validators import validate_gtin
 from freehold.core import clock
+from freehold.core.models import AuditEvent, ScheduledJob
 from freehold.customers.models import Address, Customer, PrivacyRequest
 from freehold.demo import brand, pictures
 from freehold.demo.generate import generate_customers, generate_products, gtin13
@@ -49,6 +50,11 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         yield result, media
         wipe()
         Customer.objects.all().delete()
+        # Outside any test's transaction: what the seed recorded would be seen by later tests
+        # on this worker (audit records of segments and privacy requests, the RFM job's run).
+        AuditEvent.objects.all().delete()
+        ScheduledJob.objects.all().delete()
+        Segment.objects.all().delete()
     patch.undo()
 
 
