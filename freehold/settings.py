@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "freehold.webhooks",
     "freehold.imports",
     "freehold.insights",
+    "freehold.marketplace",
     "freehold.dashboard",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("freehold.returns.urls")),
     path("", include("freehold.customers.urls")),
     path("", include("freehold.insights.urls")),
+    path("", include("freehold.marketplace.urls")),
     path("", include("freehold.storefront.urls")),
 ]
 

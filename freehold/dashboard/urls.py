@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/", include("freehold.dashboard.audience.urls")),
     path("discounts/", include("freehold.dashboard.discounts.urls")),
     path("imports/", include("freehold.dashboard.imports.urls")),
+    path("marketplace/", include("freehold.dashboard.marketplace.urls")),
     path("settings/markets/", include("freehold.dashboard.store.markets_urls")),
     path("settings/taxes/", include("freehold.dashboard.store.taxes_urls")),
     path("settings/", include("freehold.dashboard.store.urls")),

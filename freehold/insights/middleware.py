@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from freehold.insights import attribution, events
 
-SKIPPED_PREFIXES = ("/dashboard", "/admin", "/api/", "/static/", "/media/")
+SKIPPED_PREFIXES = ("/dashboard", "/vendor/", "/admin", "/api/", "/static/", "/media/")
 
 
 class VisitMiddleware:

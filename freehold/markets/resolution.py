@@ -41,6 +41,7 @@ PREFIX_SYNTAX = re.compile(r"^[a-z]{2,3}(?:-[a-z]{4})?-[a-z]{2}\Z")
 # Paths that never carry a market prefix: staff, machines, files.
 UNPREFIXED_PATHS = (
     "/dashboard",
+    "/vendor/",
     "/api/",
     "/admin",
     "/static/",
