@@ -123,6 +123,8 @@ TEMPLATES = [
         # The dashboard's templates come first: a storefront theme cannot replace them.
         "DIRS": [
             BASE_DIR / "dashboard" / "templates",
+            # The vendor dashboard's frame and pages (marketplace mode): not themeable either.
+            BASE_DIR / "marketplace" / "templates",
             *_theme_dirs,
             BASE_DIR / "storefront" / "theme" / "templates",
         ],
@@ -290,6 +292,9 @@ IMPORT_MAX_BYTES = int(os.environ.get("FREEHOLD_IMPORT_MAX_MB", "100")) * 1024 *
 SCHEDULED_JOBS: dict[str, tuple[str, int]] = {}
 SCHEDULED_JOBS["retention-purge"] = ("freehold.customers.retention.purge", 24 * 60 * 60)
 SCHEDULED_JOBS["insights.rfm"] = ("freehold.insights.scores.rfm_recompute", 24 * 60 * 60)
+SCHEDULED_JOBS["marketplace.dsa-purge"] = ("freehold.marketplace.dsa.dsa_purge", 24 * 60 * 60)
+SCHEDULED_JOBS["marketplace.inform"] = ("freehold.marketplace.inform.inform_recompute", 86400)
+SCHEDULED_JOBS["marketplace.payouts"] = ("freehold.marketplace.money.payouts_run", 24 * 60 * 60)
 # Images of imported products are fetched from the URLs in the file (freehold.imports.images).
 # The file comes from elsewhere, so production refuses the same addresses as webhooks; an image
 # is at most IMPORT_IMAGE_MAX_BYTES and is given IMPORT_IMAGE_TIMEOUT seconds in all.

@@ -593,8 +593,11 @@ def availability_text(variant: Variant | None) -> str:
 def product_detail(handle: str) -> ProductDetail | None:
     """An active product with everything its page shows, in the page's language: four queries."""
     try:
+        # The seller (marketplace mode) in the same query: the page's seller blocks read
+        # `product.vendor_link`, which is None for the operator's own products.
         product = translations.translated_products(
-            active_products(), fields=translations.PRODUCT_FIELDS
+            active_products().select_related("vendor_link__vendor"),
+            fields=translations.PRODUCT_FIELDS,
         ).get(handle=handle)
     except Product.DoesNotExist:
         return None

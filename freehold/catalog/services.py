@@ -312,6 +312,8 @@ def product_update(*, product: Product, actor: Actor | None = None, **changes: A
     tags = changes.pop("tags", None)
     for name, value in changes.items():
         setattr(product, name, value)
+    if product.status == Product.Status.ACTIVE and old_status != Product.Status.ACTIVE:
+        _check_may_go_live(product)
     if product.status == Product.Status.ACTIVE and product.published_at is None:
         product.published_at = clock.now()
     product.updated_at = clock.now()
@@ -332,6 +334,18 @@ def product_update(*, product: Product, actor: Actor | None = None, **changes: A
     )
     _emit_product_updated(product)
     return product
+
+
+def _check_may_go_live(product: Product) -> None:
+    """Marketplace mode: a vendor's product goes live only with its trader data complete
+    (DSA Art. 30(1)); the error names what is missing. Imported here: marketplace builds on
+    the catalog."""
+    from freehold.marketplace import dsa
+
+    try:
+        dsa.product_publish_check(product)
+    except dsa.ListingBlocked as exc:
+        raise ValidationError({"status": exc.message}) from exc
 
 
 def redirect_create(*, old_path: str, new_path: str) -> None:

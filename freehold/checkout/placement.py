@@ -32,6 +32,7 @@ from freehold.core.audit import Actor
 from freehold.core.idempotency import fingerprint_of, run_idempotent
 from freehold.insights.events import record_purchase_on_commit
 from freehold.marketing.services import discount_redeem
+from freehold.marketplace.money import order_split
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, OrderLine
 from freehold.orders.services import order_number_next
@@ -145,6 +146,12 @@ def _place(
                 code="unavailable",
                 field=f"lines[{line.pk}]",
             )
+    # Marketplace (INFORM): a suspended vendor's listings stay visible but cannot be bought.
+    from freehold.marketplace.inform import SUSPENDED_MESSAGE, suspended_vendor_of_products
+
+    suspended = suspended_vendor_of_products(line.variant.product for line in lines)
+    if suspended is not None:
+        raise CartError(gettext(SUSPENDED_MESSAGE), code="vendor_suspended", field="cart")
     for line in sorted(lines, key=lambda item: item.variant_id):
         # Sold out already when the lines were read (committed stock, read after the cart
         # lock): say so before writing anything. The conditional UPDATE below still decides.
@@ -229,6 +236,9 @@ def _place(
         order_lines={str(line.pk): row for line, row in zip(lines, order_lines, strict=True)},
         totals=totals,
     )
+    # Marketplace mode: the vendors' lines become their sub-orders (nothing when it is off;
+    # not even a statement when no product in the cart is a vendor's).
+    order_split(order=order, cart_lines=lines)
     Cart.objects.filter(pk=cart.pk).update(completed_at=now, updated_at=now)
     audit.record(actor=actor, verb="order.placed", obj=order, to_state=order.payment_status)
     # The purchase event once the order commits; `session_id` is the shopper's visit.

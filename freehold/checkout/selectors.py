@@ -52,7 +52,12 @@ def cart_lines(cart: Cart) -> list[CartLine]:
     """The lines with variant, product and featured image: everything a cart page shows."""
     return list(
         CartLine.objects.filter(cart_id=cart.pk).select_related(
-            "variant", "variant__image", "variant__product", "variant__product__featured_image"
+            "variant",
+            "variant__image",
+            "variant__product",
+            "variant__product__featured_image",
+            # Marketplace: whose product it is, read with the line (placement splits by it).
+            "variant__product__vendor_link",
         )
     )
 

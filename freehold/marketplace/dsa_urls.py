@@ -1,5 +1,9 @@
-"""URL stub: the owning stream fills it in."""
+"""The vendor's trader details under the DSA (stream DSA)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from freehold.marketplace import dsa_views
+
+urlpatterns = [
+    path("vendor/trader", dsa_views.trader, name="vendor-trader"),
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -17,7 +18,36 @@ from freehold.core import clock
 from freehold.core.errors import FreeholdError
 from freehold.marketplace.models import ComplianceRule
 
-# The values in force are seeded by migration 0002 (compliance-rules.md sections 1-2).
+# (key, value, valid from, source): loaded by migration 0002 and `defaults_load` (tests whose
+# database a browser test flushed). The operator adds dated rows when the law changes.
+DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
+    ("hvtps_min_sales", "200", "2023-06-27", "15 U.S.C. 45f(f)(3)"),
+    ("hvtps_min_revenue_usd", "5000", "2023-06-27", "15 U.S.C. 45f(f)(3)"),
+    ("hvtps_window_months", "12", "2023-06-27", "15 U.S.C. 45f(f)(3)"),
+    ("hvtps_lookback_months", "24", "2023-06-27", "15 U.S.C. 45f(f)(3)"),
+    ("info_due_days", "10", "2023-06-27", "15 U.S.C. 45f(a)(1)"),
+    ("verify_due_days", "10", "2023-06-27", "15 U.S.C. 45f(a)(2)"),
+    ("certification_interval_days", "365", "2023-06-27", "15 U.S.C. 45f(a)(2)(B)"),
+    ("certification_due_days", "10", "2023-06-27", "15 U.S.C. 45f(a)(2)(C)"),
+    ("suspension_notice_days", "10", "2023-06-27", "15 U.S.C. 45f(a)(2)(C)"),
+    ("disclosure_min_revenue_usd", "20000", "2023-06-27", "15 U.S.C. 45f(b)(1)"),
+    ("disclosure_window_months", "12", "2023-06-27", "15 U.S.C. 45f(b)(1) (design: trailing)"),
+    ("dsa_retention_months", "6", "2024-02-17", "Regulation (EU) 2022/2065 Art. 30(5)"),
+)
+
+
+def defaults_load(*, model: Any = None) -> int:
+    """Add the default rules that are missing; returns how many were added."""
+    rows = model or ComplianceRule
+    added = 0
+    for key, value, valid_from, source in DEFAULTS:
+        _, created = rows.objects.get_or_create(
+            key=key,
+            valid_from=dt.date.fromisoformat(valid_from),
+            defaults={"value": Decimal(value), "source": source},
+        )
+        added += int(created)
+    return added
 
 
 class RuleMissing(FreeholdError):

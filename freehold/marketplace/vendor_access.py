@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from freehold.marketplace.models import MarketplaceSettings, Vendor, VendorMember
 
@@ -53,7 +54,7 @@ def vendor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         if not marketplace_enabled():
             raise Http404("The marketplace is off.")
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("account-login"))
         vendor = vendor_of(request.user)
         if vendor is None:
             raise Http404("Not a vendor.")

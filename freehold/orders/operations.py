@@ -26,6 +26,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.core.money import Money
 from freehold.insights.events import record_refund_on_commit
+from freehold.marketplace.money import ledger_record_refund
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.errors import FulfilmentRefused, OrderNotCancellable, RefundRefused
 from freehold.orders.models import (
@@ -375,6 +376,9 @@ def order_refund(
         created_at=clock.now(),
     )
     record_refund_on_commit(order=locked, amount=refund)
+    # Marketplace: claw the refund back from the vendors whose goods it covers (lines as they
+    # were before this refund; nothing for an order without sub-orders).
+    ledger_record_refund(order=locked, amount=refund.amount, lines=requested, memo=reason[:255])
     for line, quantity in requested:
         OrderLine.objects.filter(pk=line.pk).update(
             quantity_refunded=F("quantity_refunded") + quantity

@@ -140,7 +140,16 @@ def order_transition(
         from freehold.webhooks.services import webhook_emit
 
         webhook_emit(event, order_payload(locked))
+    if field == "payment_status" and to in _INFORM_RECOMPUTE:
+        # Marketplace INFORM counters count paid sales: recompute the order's vendors.
+        from freehold.marketplace.inform import order_paid_or_refunded
+
+        order_id = locked.pk
+        transaction.on_commit(lambda: order_paid_or_refunded(order_id))
     return order
+
+
+_INFORM_RECOMPUTE = {"paid", "partially_refunded", "refunded"}
 
 
 # Transitions that outbound webhook subscribers hear about (freehold.webhooks).

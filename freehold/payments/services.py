@@ -19,6 +19,7 @@ from django.db import transaction
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.money import Money
+from freehold.marketplace.money import ledger_record_sale
 from freehold.notifications.tasks import queue_order_email
 from freehold.orders.models import Order, Payment, ProviderEvent
 from freehold.orders.services import order_transition
@@ -154,6 +155,7 @@ def _apply_success(
     order_transition(
         order=order, field="payment_status", to=PaymentStatus.PAID, actor=actor, data=data
     )
+    ledger_record_sale(order=order)
     queue_order_email("payment_received", order)
     return _Applied("processed", "", payment)
 
@@ -251,5 +253,6 @@ def payment_mark_paid(*, order: Order, actor: Actor, reference: str = "") -> Pay
         provider_reference=reference,
         idempotency_key=f"order:{order.pk}:capture",
     )
+    ledger_record_sale(order=order)
     queue_order_email("payment_received", order)
     return payment

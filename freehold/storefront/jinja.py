@@ -462,6 +462,15 @@ def environment(**options: Any) -> Environment:
     from freehold.customers.consent_templating import GLOBALS as CONSENT_GLOBALS
 
     env.globals.update(CONSENT_GLOBALS)
+    from freehold.marketplace.inform import TEMPLATE_GLOBALS as INFORM_GLOBALS
+
+    env.globals.update(INFORM_GLOBALS)
+    from freehold.marketplace.dsa import TEMPLATE_GLOBALS as DSA_GLOBALS
+
+    env.globals.update(DSA_GLOBALS)
+    from freehold.marketplace.vendor_templating import TEMPLATE_GLOBALS as VENDOR_GLOBALS
+
+    env.globals.update(VENDOR_GLOBALS)
     env.filters.update(
         money=money,
         json_data=json_data,

@@ -1,5 +1,24 @@
-"""URL stub: the owning stream fills it in (names: dashboard:marketplace-...)."""
+"""INFORM verification for the operator (stream INFORM); names dashboard:marketplace-..."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from freehold.dashboard.marketplace import verification_views as views
+
+urlpatterns = [
+    path("verification/", views.queue, name="marketplace-verification"),
+    path(
+        "verification/vendors/<int:vendor_id>/",
+        views.vendor_detail,
+        name="marketplace-verification-vendor",
+    ),
+    path(
+        "verification/records/<int:record_id>/decide/",
+        views.decide,
+        name="marketplace-verification-decide",
+    ),
+    path(
+        "verification/records/<int:record_id>/reveal/",
+        views.reveal,
+        name="marketplace-verification-reveal",
+    ),
+]
