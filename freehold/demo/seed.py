@@ -80,6 +80,20 @@ from freehold.insights.demo_events import seed_events
 from freehold.insights.models import CustomerScore, Event, Segment
 from freehold.insights.segments import DEMO_SEGMENTS, seed_audience
 from freehold.marketing.models import DiscountCode, DiscountRedemption
+from freehold.marketplace.demo import seed_marketplace
+from freehold.marketplace.models import (
+    CertificationNotice,
+    LedgerEntry,
+    MarketplaceSettings,
+    Payout,
+    SubOrder,
+    SubOrderLine,
+    SuspiciousActivityReport,
+    Vendor,
+    VendorMember,
+    VendorProduct,
+    VerificationRecord,
+)
 from freehold.markets import fx
 from freehold.markets.models import FxRate, Market, MarketPrice, ShippingRate, ShippingZone
 from freehold.markets.services import fx_rates_import
@@ -183,6 +197,7 @@ def seed(
         seed_events(now=context.now)
         seed_privacy()
         seed_audience()  # RFM scores now (not at the first nightly run) and example segments
+        seed_marketplace()  # partner brands in each verification state (marketplace mode on)
         _write_staff(context, staff_password)
         transaction.on_commit(
             lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
@@ -1049,6 +1064,18 @@ def wipe() -> None:
             PrivacyRequest.objects.all(),
             Segment.objects.filter(name__in=[row[0] for row in DEMO_SEGMENTS]),
             ExternalId.objects.all(),
+            # The marketplace's rows point at orders, products and shoppers too.
+            LedgerEntry.objects.all(),
+            Payout.objects.all(),
+            SubOrderLine.objects.all(),
+            SubOrder.objects.all(),
+            SuspiciousActivityReport.objects.all(),
+            CertificationNotice.objects.all(),
+            VerificationRecord.objects.all(),
+            VendorProduct.objects.all(),
+            VendorMember.objects.all(),
+            Vendor.objects.all(),
+            MarketplaceSettings.objects.all(),
             ImageSource.objects.all(),
             CartLine.objects.all(),
             Cart.objects.all(),

@@ -33,6 +33,8 @@ from freehold.demo import brand, pictures
 from freehold.demo.generate import generate_customers, generate_products, gtin13
 from freehold.demo.seed import seed, wipe
 from freehold.insights.models import CustomerScore, Event, Segment
+from freehold.marketplace import inform
+from freehold.marketplace.models import MarketplaceSettings, Vendor
 from freehold.orders.models import Order
 from freehold.storefront.models import Menu, Page, StoreSettings
 
@@ -227,7 +229,8 @@ def test_store_settings_menus_and_pages_are_complete_and_valid(seeded):
 
 @pytest.mark.django_db
 def test_customers_come_from_many_countries_with_addresses(seeded):
-    customers = Customer.objects.filter(is_staff=False)
+    # Shoppers: staff and the demo vendors' own accounts are not customers of the store.
+    customers = Customer.objects.filter(is_staff=False, vendor_memberships__isnull=True)
 
     assert customers.count() == CUSTOMERS
     assert customers.values("country_code").distinct().count() >= 10
@@ -248,6 +251,21 @@ def test_the_demo_has_visits_around_its_orders_and_a_privacy_queue(seeded):
     assert PrivacyRequest.objects.count() == 3
     assert CustomerScore.objects.exclude(rfm_class="").exists()
     assert Segment.objects.count() >= 4
+
+
+def test_the_demo_runs_a_marketplace_with_a_vendor_in_each_verification_state(seeded):
+    vendors = list(Vendor.objects.order_by("pk"))
+
+    assert MarketplaceSettings.objects.get().enabled
+    assert [inform.verification_status(vendor) for vendor in vendors] == [
+        "not_high_volume",
+        "info_requested",
+        "submitted",
+        "verified",
+        "rejected",
+        "suspended",
+    ]
+    assert all(vendor.products.exists() for vendor in vendors)
 
 
 def test_wipe_keeps_staff_and_lets_the_store_be_seeded_again(seeded):
