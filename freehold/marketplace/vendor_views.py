@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from freehold.catalog.models import Product
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
+from freehold.marketplace import inform
 from freehold.marketplace import vendor_services as services
 from freehold.marketplace.models import SubOrderLine, Vendor
 from freehold.marketplace.vendor_access import (
@@ -164,6 +165,8 @@ def home(request: HttpRequest, vendor: Vendor) -> HttpResponse:
             "active_count": products.filter(status=Product.Status.ACTIVE).count(),
             "open_lines": open_line_count(vendor),
             "listing_problem": services.listing_problem(vendor),
+            # The same derivation every other view uses: never a stored, lagging status.
+            "verification": inform.verification(vendor),
         },
     )
 

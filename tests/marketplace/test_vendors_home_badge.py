@@ -1,0 +1,32 @@
+"""The vendor's home shows the same derived verification status as every other view."""
+
+from __future__ import annotations
+
+import pytest
+
+from freehold.marketplace import inform
+from tests.marketplace.factories import enable_marketplace, make_vendor, vendor_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_badge_is_the_derived_status_in_each_state():
+    enable_marketplace()
+    vendors = [make_vendor() for _ in range(6)]
+    inform.seed_inform(vendors=vendors)
+
+    shown = []
+    for vendor in vendors:
+        html = vendor_client(vendor).get("/vendor/").content.decode()
+        label = inform.verification(vendor).label
+        assert 'id="vendor-verification"' in html
+        shown.append(label if label in html else f"missing {label}")
+
+    assert shown == [
+        "Not high-volume",
+        "Information requested",
+        "Submitted, awaiting review",
+        "Verified",
+        "Rejected: please correct",
+        "Sales suspended",
+    ]
