@@ -333,6 +333,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("FREEHOLD_EMAIL_PASSWORD", "")
 EMAIL_TIMEOUT = int(os.environ.get("FREEHOLD_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("FREEHOLD_FROM_EMAIL", "shop@localhost")
 
+# Text messages (freehold.core.sms): phone confirmation codes. FREEHOLD_SMS_BACKEND is console
+# (prints them: development's default), twilio (production's default), locmem (tests) or a
+# dotted backend path. FREEHOLD_TWILIO_API_BASE points the client elsewhere (tests), empty =
+# Twilio's own.
+SMS_BACKEND = os.environ.get("FREEHOLD_SMS_BACKEND", "twilio" if IS_PRODUCTION else "console")
+TWILIO_ACCOUNT_SID = os.environ.get("FREEHOLD_TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("FREEHOLD_TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("FREEHOLD_TWILIO_FROM_NUMBER", "")
+TWILIO_API_BASE = os.environ.get("FREEHOLD_TWILIO_API_BASE", "").rstrip("/")
+SMS_TIMEOUT = float(os.environ.get("FREEHOLD_SMS_TIMEOUT", "10"))
+
 # Stripe (freehold.payments.stripe_gateway). The gateway is offered only when a secret key is set.
 # STRIPE_WEBHOOK_SECRET is the endpoint's signing secret (whsec_...) from Stripe's dashboard;
 # STRIPE_API_BASE points the client elsewhere (the tests' local imitation), empty = Stripe's own.

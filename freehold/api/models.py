@@ -21,6 +21,8 @@ SCOPES = (
     ("discounts:write", "Create, edit and pause discount codes"),
     ("webhooks:read", "Read webhook subscriptions and deliveries"),
     ("webhooks:write", "Create, edit and delete webhook subscriptions"),
+    ("vendors:read", "Read marketplace vendors, their verification state, payouts, sub-orders"),
+    ("vendors:write", "Approve or reject vendors' submitted verification information"),
 )
 TOKEN_PREFIX = "fh_"
 

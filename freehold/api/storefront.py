@@ -78,7 +78,15 @@ class VariantOut(Schema):
     image_id: int | None
 
 
+class VendorRefOut(Schema):
+    name: str
+    handle: str
+
+
 class ProductOut(ProductSummaryOut):
+    vendor: VendorRefOut | None = Field(
+        None, description="The seller, for a partner's product in marketplace mode; else null."
+    )
     description_html: str
     product_type: str
     brand: str
@@ -136,6 +144,20 @@ def _summary(product: Product) -> dict[str, Any]:
     }
 
 
+def _vendor_of(product: Product) -> VendorRefOut | None:
+    """The seller of a partner's product (its name and handle, never identity data); None for
+    the operator's own products and whenever marketplace mode is off. `product_detail` selects
+    the link with the product: one more query only for a partner's product."""
+    link = getattr(product, "vendor_link", None)
+    if link is None:
+        return None
+    from freehold.marketplace.models import MarketplaceSettings
+
+    if not MarketplaceSettings.objects.filter(pk=1, enabled=True).exists():
+        return None
+    return VendorRefOut(name=link.vendor.name, handle=link.vendor.handle)
+
+
 def _product_page(products: QuerySet[Product], parameters: ListParameters) -> ProductPage:
     """Newest first, keyed on the primary key: a cursor is the last id of the page before."""
     rows, next_cursor = page_by_key(
@@ -167,6 +189,7 @@ def get_product(request: HttpRequest, handle: str) -> ProductOut:
     variants: list[Variant] = detail.variants
     return ProductOut(
         **_summary(product),
+        vendor=_vendor_of(product),
         description_html=product.description_html,
         product_type=product.product_type,
         brand=product.brand,

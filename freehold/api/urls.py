@@ -16,6 +16,7 @@ from freehold.api import (
     admin_discounts,
     admin_orders,
     admin_products,
+    admin_vendors,
     admin_webhooks,
     carts,
     staff,
@@ -63,7 +64,14 @@ api = NinjaAPI(
 )
 api.add_router("/", storefront.router)
 api.add_router("/", carts.router)
-for admin in (admin_orders, admin_products, admin_customers, admin_discounts, admin_webhooks):
+for admin in (
+    admin_orders,
+    admin_products,
+    admin_customers,
+    admin_discounts,
+    admin_webhooks,
+    admin_vendors,
+):
     api.add_router("/", admin.router)
 
 

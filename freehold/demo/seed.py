@@ -104,6 +104,7 @@ from freehold.orders.models import (
     OrderLine,
     OrderNote,
     OrderNumberSequence,
+    OrderTaxLine,
     Payment,
 )
 from freehold.orders.services import order_number_continue_after, order_number_last
@@ -197,8 +198,10 @@ def seed(
         seed_events(now=context.now)
         seed_privacy()
         seed_audience()  # RFM scores now (not at the first nightly run) and example segments
-        seed_marketplace()  # partner brands in each verification state (marketplace mode on)
         _write_staff(context, staff_password)
+        # Partner brands in each verification state, with orders, a refund and payouts; their
+        # accounts share the staff account's password (so it is written first).
+        seed_marketplace(seed=seed)
         transaction.on_commit(
             lambda: pagecache.invalidate(pagecache.GLOBAL_TAG, catalog_cache.LISTINGS_TAG)
         )
@@ -1090,6 +1093,7 @@ def wipe() -> None:
             FulfilmentLine.objects.all(),
             Fulfilment.objects.all(),
             Payment.objects.all(),
+            OrderTaxLine.objects.all(),  # orders placed through checkout (the marketplace's)
             OrderLine.objects.all(),
             Order.objects.all(),
             OrderNumberSequence.objects.all(),

@@ -7,5 +7,6 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Marketplace: vendors, verification, payouts"
 
     def ready(self) -> None:
-        # DSA traceability plugs its listing check into the vendor product flow on import.
-        from freehold.marketplace import dsa  # noqa: F401
+        # DSA traceability plugs its listing check into the vendor product flow on import;
+        # the seller block connects its page-cache signals.
+        from freehold.marketplace import dsa, seller  # noqa: F401

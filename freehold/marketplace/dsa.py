@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -73,7 +73,6 @@ SELF_CERTIFICATION_TEXT = (
     "We commit to offer only products and services that comply with the applicable rules of "
     "European Union law."
 )
-NON_TRADER_NOTICE = "EU consumer protection law does not apply to contracts with this seller."
 CORRECTION_VERB = "vendor.dsa_correction_requested"
 SUSPEND_VERB = "vendor.dsa_listing_suspended"
 
@@ -180,70 +179,7 @@ def product_publish_check(product: Product) -> None:
 
 
 # --- What shoppers see (Art. 30(7), CRD Art. 6a) --------------------------------------------
-
-
-@dataclass(frozen=True)
-class TraderBlock:
-    vendor_name: str
-    is_trader: bool
-    # Art. 30(7), only for traders under the DSA.
-    show_identity: bool = False
-    name: str = ""
-    address_lines: list[str] = field(default_factory=list)
-    phone: str = ""
-    email: str = ""
-    trade_register: str = ""
-    registered: bool = False
-    self_certification: str = ""
-    non_trader_notice: str = ""
-
-
-def trader_block(product: Product) -> TraderBlock | None:
-    """The seller block of a vendor's product page, or None (marketplace off, not selling to
-    the EU, or the operator's own product).
-
-    INFORM's partial disclosure is honoured here too: a residential address shows only region
-    and country, a personal phone is not shown (the e-mail is the contact channel).
-    """
-    # The storefront's product query selects the link (and its vendor): no query for the
-    # operator's own products, so a store without vendors renders exactly as before.
-    link = getattr(product, "vendor_link", None)
-    if link is None:
-        return None
-    settings = MarketplaceSettings.objects.filter(pk=1).first()
-    if settings is None or not (settings.enabled and settings.sells_to_eu_consumers):
-        return None
-    vendor = link.vendor
-    if not vendor.is_business:
-        return TraderBlock(
-            vendor_name=vendor.name, is_trader=False, non_trader_notice=NON_TRADER_NOTICE
-        )
-    if not dsa_applies(settings):
-        return TraderBlock(vendor_name=vendor.name, is_trader=True)
-    latest = {name: record for name, record in latest_records(vendor).items() if _provided(record)}
-
-    def public(name: str) -> str:
-        record = latest.get(name)
-        return record.value_public.strip() if record else ""
-
-    if vendor.residential_address:
-        address_lines = [line for line in (vendor.region, vendor.country_code) if line]
-    else:
-        address_lines = [line.strip() for line in public(Field.BUSINESS_ADDRESS).splitlines()]
-        address_lines = [line for line in address_lines if line]
-    register = public(Field.TRADE_REGISTER)
-    return TraderBlock(
-        vendor_name=vendor.name,
-        is_trader=True,
-        show_identity=True,
-        name=public(Field.LEGAL_NAME) or vendor.name,
-        address_lines=address_lines,
-        phone="" if vendor.personal_phone_only else public(Field.PHONE),
-        email=public(Field.EMAIL),
-        trade_register=register,
-        registered=bool(register) and register != NOT_REGISTERED,
-        self_certification=public(Field.SELF_CERTIFICATION),
-    )
+# One block with INFORM's disclosure: `freehold.marketplace.seller.seller_block`.
 
 
 # --- The vendor submits ---------------------------------------------------------------------
@@ -524,4 +460,4 @@ def seed_trader(*, vendor: Vendor, missing: Sequence[str] = ()) -> None:
 if listing_problem not in vendor_services.LISTING_CHECKS:
     vendor_services.LISTING_CHECKS.append(listing_problem)
 
-TEMPLATE_GLOBALS = {"dsa_trader": trader_block}
+TEMPLATE_GLOBALS: dict[str, Any] = {}  # the seller block is marketplace.seller's

@@ -283,6 +283,11 @@ def vendor_recompute(*, vendor: Vendor, actor: Actor | None = None) -> Vendor:
             locked.save(update_fields=["high_volume_since"])
             audit.record(actor=actor, verb="vendor.high_volume", obj=locked, to_state="no")
             _invalidate(locked.pk)
+    # Time alone moves what shoppers see (day 11, the window, the disclosure threshold):
+    # re-render the vendor's cached pages when it changed.
+    from freehold.marketplace.seller import shown_state_refresh
+
+    shown_state_refresh(vendor=locked, on=moment)
     return locked
 
 
@@ -393,8 +398,21 @@ def _notify(vendor: Vendor, *, kind: str) -> None:
             "identity, tax ID, e-mail, phone and address in your vendor dashboard under "
             "Verification within the due date, or your sales will be suspended."
         )
+    link = _verification_link()
+    if link:
+        body = f"{body}\n\n{link}"
     email = vendor.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
+
+
+def _verification_link() -> str:
+    """The vendor's verification page, for the notice (absolute with FREEHOLD_SITE_URL only: a
+    bare path means nothing in an e-mail, and the daily job has no request to take a host from).
+    """
+    from django.conf import settings
+    from django.urls import reverse
+
+    return f"{settings.SITE_URL}{reverse('vendor-verification')}" if settings.SITE_URL else ""
 
 
 # --- The derived status -----------------------------------------------------------------------
@@ -585,15 +603,6 @@ def identity_of(vendor: Vendor, *, on: dt.datetime | None = None) -> Identity | 
     )
 
 
-def identity_of_product(product: Any) -> Identity | None:
-    """The identity block for a product page (None for the operator's own products). The
-    product page's query selects `vendor_link__vendor`: no statement for the operator's own."""
-    link = getattr(product, "vendor_link", None)
-    if link is None:
-        return None
-    return identity_of(link.vendor)
-
-
 def identities_of_order(order: Any) -> list[Identity]:
     """The disclosed identities of the vendors whose lines are in `order` (confirmation e-mail,
     order history), one per vendor."""
@@ -614,10 +623,8 @@ def identities_of_order(order: Any) -> list[Identity]:
     return found
 
 
-TEMPLATE_GLOBALS = {
-    "seller_identity": identity_of_product,
-    "order_seller_identities": identities_of_order,
-}
+# The product page's block is `seller.seller_block` (INFORM and DSA in one).
+TEMPLATE_GLOBALS = {"order_seller_identities": identities_of_order}
 
 
 # --- Demo -------------------------------------------------------------------------------------

@@ -99,6 +99,9 @@ class Vendor(models.Model):
     # When the INFORM counters last made the vendor high-volume (None: not high-volume).
     high_volume_since = models.DateTimeField(null=True, blank=True)
     info_requested_at = models.DateTimeField(null=True, blank=True)
+    # A fingerprint of what shoppers last saw of the vendor (marketplace.seller): the daily job
+    # re-renders cached pages when only time changed it (day 11, sales leaving the window).
+    shown_state = models.CharField(max_length=64, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     invitation_token = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -285,7 +288,7 @@ class Payout(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         PAID = "paid", "Paid"
-        HELD = "held", "Held (vendor suspended)"
+        HELD = "held", "Held"
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="payouts")
     currency = models.CharField(max_length=3)
@@ -295,6 +298,12 @@ class Payout(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     paid_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=255, blank=True)
+    # Why the payout is (or was) held: the vendor's suspension reasons, or the operator's words.
+    # Kept after a release, so the vendor's history reads "held: <reason>, released <date>".
+    hold_reason = models.TextField(blank=True)
+    # The operator chose to keep holding it: the scheduled run does not release it by itself.
+    held_by_operator = models.BooleanField(default=False)
+    released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

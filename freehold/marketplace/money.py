@@ -17,11 +17,10 @@ sub-order is ever made, so payment and refund add one cheap query and nothing el
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -32,6 +31,7 @@ from freehold.checkout.models import CartLine
 from freehold.core import audit, clock
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
+from freehold.core.models import AuditEvent
 from freehold.core.money import minor_unit_exponent
 from freehold.marketplace.models import (
     LedgerEntry,
@@ -58,7 +58,8 @@ def _summed(total: Decimal | None, currency: str) -> Decimal:
     """A database SUM of entries back to exact cents: SQLite adds decimals as floating point
     (25.97 - 25.97 comes back as -2.4e-15); every entry is whole cents, so the true sum is too.
     """
-    return _cent(Decimal(0) if total is None else Decimal(total), currency)
+    summed = _cent(Decimal(0) if total is None else Decimal(total), currency)
+    return summed if summed else abs(summed)  # never "-0.00"
 
 
 def suffix(index: int) -> str:
@@ -322,39 +323,73 @@ def _line_refund(line: OrderLine, quantity: int) -> Decimal:
     return after - before
 
 
-def _split_amount(
-    amount: Decimal, states: Sequence[_SubOrderState], currency: str
+def _apportion(
+    amount: Decimal, *, parts: Sequence[Decimal], whole: Decimal, currency: str
 ) -> list[Decimal]:
-    """Split `amount` over sub-orders in proportion to their subtotals.
+    """`amount x part / whole` for each part, cumulatively rounded to the cent (half up).
 
-    Each share is rounded down to the cent; the cents left over go one by one to the largest
-    sub-orders first (ties: the first by number), so the shares add up to `amount` exactly. No
-    share exceeds what is left to refund on its sub-order.
+    The running total is rounded, not each share: share i is round(amount x (parts 0..i) /
+    whole) minus round(amount x (parts 0..i-1) / whole). The shares are whole cents, add up to
+    `amount x sum(parts) / whole` rounded once (to `amount` exactly when the parts are the
+    whole), and none is off by more than a cent from its exact value.
     """
-    unit = minor_unit_exponent(currency)
-    whole = sum((state.suborder.subtotal_amount for state in states), Decimal(0))
     if not whole:
-        return [Decimal(0) for _ in states]
-    shares = [
-        (amount * state.suborder.subtotal_amount / whole).quantize(unit, rounding=ROUND_DOWN)
-        for state in states
-    ]
-    left = amount - sum(shares, Decimal(0))
-    largest_first = sorted(
-        range(len(states)), key=lambda index: (-states[index].suborder.subtotal_amount, index)
+        return [Decimal(0) for _ in parts]
+    shares: list[Decimal] = []
+    running = Decimal(0)
+    given = Decimal(0)
+    for part in parts:
+        running += part
+        upto = _share(amount, part=running, whole=whole, currency=currency)
+        shares.append(upto - given)
+        given = upto
+    return shares
+
+
+SHIPPING_REFUNDED = "marketplace.shipping_refunded"
+
+
+def shipping_refunded(*, order: Order) -> Decimal:
+    """The shipping refunded on the order so far (the refunds the dashboard called shipping)."""
+    events = AuditEvent.objects.filter(
+        verb=SHIPPING_REFUNDED, object_type=Order._meta.label_lower, object_id=str(order.pk)
+    ).values_list("data", flat=True)
+    return sum((Decimal(str(data.get("amount", "0"))) for data in events), Decimal(0))
+
+
+def refund_split(
+    *, order: Order, amount: Decimal, states: Sequence[_SubOrderState], shipping: bool = False
+) -> tuple[Decimal, list[Decimal]]:
+    """How an amount-only refund falls: (the shipping part, each sub-order's part).
+
+    A refund the operator calls shipping falls first on the shipping still refundable, which is
+    the operator's (it charges the shipping; vendors' sub-orders carry merchandise only). Any
+    rest, and every other amount-only refund, is merchandise: apportioned over the order's lines'
+    totals, the operator's own lines included, so a vendor bears `amount x its subtotal /
+    merchandise`, cumulatively rounded (the vendors' parts and the operator's add up to the
+    amount to the cent), never more than is left to refund on its sub-order (beyond that, the
+    refund was of tax or shipping, and is the operator's).
+    """
+    shipping_part = Decimal(0)
+    if shipping:
+        left = order.shipping_amount - shipping_refunded(order=order)
+        shipping_part = min(amount, max(left, Decimal(0)))
+    merchandise_part = amount - shipping_part
+    merchandise = _summed(
+        OrderLine.objects.filter(order=order).aggregate(total=Sum("total_amount"))["total"],
+        order.currency,
     )
-    while left > 0:
-        progressed = False
-        for index in largest_first:
-            if left <= 0:
-                break
-            if shares[index] + unit <= states[index].refundable:
-                shares[index] += unit
-                left -= unit
-                progressed = True
-        if not progressed:
-            break
-    return [min(share, state.refundable) for share, state in zip(shares, states, strict=True)]
+    ordered = sorted(range(len(states)), key=lambda index: states[index].suborder.number)
+    shares_in_order = _apportion(
+        merchandise_part,
+        parts=[states[index].suborder.subtotal_amount for index in ordered],
+        whole=merchandise,
+        currency=order.currency,
+    )
+    shares = [Decimal(0)] * len(states)
+    for index, share in zip(ordered, shares_in_order, strict=True):
+        shares[index] = max(min(share, states[index].refundable), Decimal(0))
+    return shipping_part, shares
 
 
 def ledger_record_refund(
@@ -363,15 +398,16 @@ def ledger_record_refund(
     amount: Decimal,
     lines: Sequence[tuple[OrderLine, int]] = (),
     memo: str = "",
+    shipping: bool = False,
+    actor: Actor | None = None,
 ) -> list[LedgerEntry]:
     """Claw a refund back from the vendors whose goods it covers (called by `order_refund`).
 
     By lines (`lines` = the order lines as they were before the refund, and the units
     refunded): each vendor line gives back its share of the line's total; the operator's own
-    lines touch no ledger. By amount (`lines` empty): the part of the refund that falls on
-    vendors' goods is `amount x vendors' subtotals / order total` (the rest is the operator's:
-    its goods, shipping, tax), split over the sub-orders by `_split_amount`. Only paid
-    sub-orders (with a sale entry) are clawed back.
+    lines touch no ledger. By amount (`lines` empty): see `refund_split`: shipping (when the
+    operator says so) is the operator's, the rest is apportioned over the merchandise. Only
+    paid sub-orders (with a sale entry) are clawed back.
     """
     states = _states(order)
     if not states:
@@ -393,13 +429,16 @@ def ledger_record_refund(
             share = min(per_suborder.get(state.suborder.pk, Decimal(0)), state.refundable)
             entries += _refund_entries(state, share, memo=memo, moment=moment)
     else:
-        vendors_total = sum((state.suborder.subtotal_amount for state in states), Decimal(0))
-        base = order.total_amount if order.total_amount else vendors_total
-        on_vendors = min(
-            _share(amount, part=vendors_total, whole=base, currency=order.currency),
-            sum((state.refundable for state in states), Decimal(0)),
+        shipping_part, shares = refund_split(
+            order=order, amount=amount, states=states, shipping=shipping
         )
-        shares = _split_amount(on_vendors, states, order.currency)
+        if shipping_part:
+            audit.record(
+                actor=actor or Actor.system("refunds"),
+                verb=SHIPPING_REFUNDED,
+                obj=order,
+                data={"amount": str(shipping_part), "currency": order.currency},
+            )
         for state, share in zip(states, shares, strict=True):
             entries += _refund_entries(state, share, memo=memo, moment=moment)
     return LedgerEntry.objects.bulk_create(entries) if entries else []
@@ -419,30 +458,24 @@ def balances(*, vendor: Vendor) -> dict[str, Decimal]:
     }
 
 
-def _sales_allowed() -> Callable[[Vendor], bool] | None:
-    """INFORM's `sales_allowed(vendor)` if that stream provides one (suspended vendors' payouts
-    are held), else None."""
-    for module_name in (
-        "freehold.marketplace",
-        "freehold.marketplace.inform",
-        "freehold.marketplace.services",
-        "freehold.marketplace.selectors",
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, "sales_allowed", None)
-        if callable(function):
-            return function  # type: ignore[no-any-return]
-    return None
+def hold_reason_for(vendor: Vendor) -> str:
+    """Why the vendor's payouts must be held now ("" when they may be paid).
+
+    INFORM suspends a vendor's sales until it complies; its payouts are held for as long. The
+    reason is the derived verification's own (fields missing, certification unanswered). A
+    terminated vendor is paid what it is owed: the relationship ended, the debt did not.
+    """
+    if vendor.status == Vendor.Status.TERMINATED:
+        return ""
+    from freehold.marketplace import inform  # inform reads orders, which call this module
+
+    if inform.sales_allowed(vendor):
+        return ""
+    return "; ".join(inform.verification(vendor).reasons) or "Sales suspended"
 
 
 def payout_allowed(vendor: Vendor) -> bool:
-    if vendor.status == Vendor.Status.TERMINATED:
-        return True  # the relationship ended: what is owed is still owed
-    check = _sales_allowed()
-    return True if check is None else bool(check(vendor))
+    return not hold_reason_for(vendor)
 
 
 @transaction.atomic
@@ -490,13 +523,15 @@ def payouts_create(*, now: dt.datetime | None = None) -> list[Payout]:
             vendor=vendor, currency=row["currency"], payout__isnull=True, created_at__lt=moment
         )
         start = previous or entries.order_by("created_at").values_list("created_at", flat=True)[0]
+        reason = hold_reason_for(vendor)
         payout = Payout.objects.create(
             vendor=vendor,
             currency=row["currency"],
             amount=total,
             period_start=start,
             period_end=moment,
-            status=Payout.Status.SCHEDULED if payout_allowed(vendor) else Payout.Status.HELD,
+            status=Payout.Status.HELD if reason else Payout.Status.SCHEDULED,
+            hold_reason=reason,
             created_at=moment,
         )
         entries.update(payout=payout)
@@ -514,15 +549,115 @@ def payouts_create(*, now: dt.datetime | None = None) -> list[Payout]:
             verb="marketplace.payout_created",
             obj=payout,
             to_state=payout.status,
-            data={"vendor_id": vendor.pk, "amount": str(total), "currency": row["currency"]},
+            data={
+                "vendor_id": vendor.pk,
+                "amount": str(total),
+                "currency": row["currency"],
+                "hold_reason": reason,
+            },
         )
         created.append(payout)
     return created
 
 
 def payouts_run() -> int:
-    """The scheduled job: how many payouts were made."""
+    """The scheduled job: release the held payouts of vendors who complied again, then make
+    the payouts due. Returns how many payouts were made."""
+    payouts_release_due()
     return len(payouts_create())
+
+
+@transaction.atomic
+def payouts_release_due(*, now: dt.datetime | None = None) -> list[Payout]:
+    """Release every payout held for a suspension that is over (the vendor complies again).
+
+    Payouts the operator chose to keep holding stay held until the operator releases them.
+    A released payout becomes scheduled (to be paid like any other) and keeps its hold reason,
+    so the vendor's history shows what held it and when it was released.
+    """
+    moment = now if now is not None else clock.now()
+    held = list(
+        Payout.objects.select_for_update()
+        .filter(status=Payout.Status.HELD, held_by_operator=False)
+        .select_related("vendor")
+        .order_by("id")
+    )
+    verdicts: dict[int, str] = {}
+    released: list[Payout] = []
+    for payout in held:
+        if payout.vendor_id not in verdicts:
+            verdicts[payout.vendor_id] = hold_reason_for(payout.vendor)
+        if verdicts[payout.vendor_id]:
+            continue
+        _release(payout, actor=Actor.system("payouts"), moment=moment, note="Vendor complies")
+        released.append(payout)
+    return released
+
+
+def _release(payout: Payout, *, actor: Actor, moment: dt.datetime, note: str) -> None:
+    payout.status = Payout.Status.SCHEDULED
+    payout.released_at = moment
+    payout.held_by_operator = False
+    payout.save(update_fields=["status", "released_at", "held_by_operator"])
+    audit.record(
+        actor=actor,
+        verb="marketplace.payout_released",
+        obj=payout,
+        from_state=Payout.Status.HELD,
+        to_state=payout.status,
+        data={"hold_reason": payout.hold_reason, "note": note},
+    )
+
+
+@transaction.atomic
+def payout_release(*, payout: Payout, actor: Actor, note: str = "") -> Payout:
+    """Staff release a held payout now (it becomes scheduled, to be marked paid).
+
+    Allowed while the vendor is still suspended: INFORM suspends sales, and what a vendor earned
+    before may be owed regardless; the audit event records that the suspension was still on.
+    """
+    locked = Payout.objects.select_for_update().select_related("vendor").get(pk=payout.pk)
+    if locked.status != Payout.Status.HELD:
+        raise PayoutRefused(
+            f"Payout {locked.pk} is {locked.get_status_display()}; only a held payout can be "
+            "released.",
+            field="status",
+        )
+    still = hold_reason_for(locked.vendor)
+    note = note.strip()[:500]
+    if still:
+        note = f"{note} (released while suspended: {still})".strip()
+    _release(locked, actor=actor, moment=clock.now(), note=note or "Released by staff")
+    return locked
+
+
+@transaction.atomic
+def payout_hold(*, payout: Payout, actor: Actor, reason: str) -> Payout:
+    """Staff hold a payout (or keep holding one) with a reason; only staff release it then.
+
+    A scheduled payout not paid yet can be held too (a dispute, a doubt about the account).
+    """
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    reason = reason.strip()[:500]
+    if not reason:
+        raise PayoutRefused("Say why the payout is held.", field="reason")
+    if locked.status == Payout.Status.PAID:
+        raise PayoutRefused(f"Payout {locked.pk} is paid already.", field="status")
+    from_state, previous = locked.status, locked.hold_reason
+    locked.status = Payout.Status.HELD
+    locked.held_by_operator = True
+    locked.hold_reason = reason
+    locked.released_at = None
+    locked.save(update_fields=["status", "held_by_operator", "hold_reason", "released_at"])
+    audit.record(
+        actor=actor,
+        verb="marketplace.payout_held",
+        obj=locked,
+        from_state=from_state,
+        to_state=locked.status,
+        data={"reason": reason, "previous_reason": previous},
+    )
+    return locked
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ they append a check to `LISTING_CHECKS` (a function of the vendor returning "" o
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,13 +25,17 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from freehold.catalog import services as catalog_services
-from freehold.catalog.models import Product, Variant
+from freehold.catalog.html import sanitise_html
+from freehold.catalog.models import Product, ProductImage, ProductOption, Variant
 from freehold.core import audit, clock, pagecache
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, ValidationFailed
 from freehold.customers.models import Customer
+from freehold.dashboard.products.services import RowError, variants_save_grid
 from freehold.marketplace.models import MarketplaceSettings, Vendor, VendorMember, VendorProduct
 
+# Image files per upload (as the operator's editor allows).
+MAX_IMAGE_UPLOADS = 20
 # (vendor) -> "" when it may list products, else why not. Other streams append theirs.
 LISTING_CHECKS: list[Callable[[Vendor], str]] = []
 
@@ -478,6 +482,78 @@ def vendor_product(vendor: Vendor, product_id: int) -> Product | None:
     )
 
 
+def _owned(vendor: Vendor, product: Product) -> Product:
+    """The product, locked, when it is `vendor`'s and the vendor may edit; else NotAllowed.
+    Checked inside every write, whatever the view already checked."""
+    _require_active(vendor)
+    locked = (
+        Product.objects.select_for_update()
+        .filter(pk=product.pk, vendor_link__vendor=vendor)
+        .first()
+    )
+    if locked is None:
+        raise NotAllowed("Not your product.")
+    return locked
+
+
+@dataclass
+class VariantEdit:
+    """What the vendor typed for one variant; None leaves that part as it is.
+
+    `stock` is a counted level (the difference is recorded as a correction in the stock
+    history); `options` are the variant's option values in the product's option order.
+    """
+
+    price: Decimal | None = None
+    compare_at_price: Decimal | None = None
+    sku: str | None = None
+    barcode: str | None = None
+    stock: int | None = None
+    options: tuple[str, ...] | None = None
+    clear_compare_at: bool = False
+
+
+def _variant_changes(variant: Variant, edit: VariantEdit) -> dict[str, Any]:
+    """Only what differs: an untouched row writes nothing (no price history entry)."""
+    changes: dict[str, Any] = {}
+    if edit.price is not None and edit.price != variant.price_amount:
+        changes["price"] = edit.price
+    compare_at = None if edit.clear_compare_at else edit.compare_at_price
+    if (edit.clear_compare_at or edit.compare_at_price is not None) and (
+        compare_at != variant.compare_at_price_amount
+    ):
+        changes["compare_at_price"] = compare_at
+    if edit.sku is not None and edit.sku.strip() != variant.sku:
+        changes["sku"] = edit.sku
+    if edit.barcode is not None and edit.barcode.strip() != variant.barcode:
+        changes["barcode"] = edit.barcode
+    if edit.options is not None:
+        current = [variant.option1, variant.option2, variant.option3][: len(edit.options)]
+        if [value.strip() for value in edit.options] != current:
+            changes["options"] = list(edit.options)
+    return changes
+
+
+def _tidy_option_values(product: Product, renamed: Mapping[tuple[int, str], str]) -> None:
+    """After variants' values changed: a renamed value takes the old one's place in the
+    option's order, and values no variant has any more are dropped (the product page would
+    offer them). `renamed` maps (option position, old value) to the new value."""
+    rows = list(product.variants.values_list("option1", "option2", "option3"))
+    for option in ProductOption.objects.filter(product=product).order_by("position"):
+        used = {row[option.position - 1] for row in rows}
+        ordered: list[str] = []
+        for value in option.values:
+            replacement = renamed.get((option.position, value))
+            for candidate in (value, replacement):
+                if candidate and candidate in used and candidate not in ordered:
+                    ordered.append(candidate)
+        ordered += sorted(used - set(ordered) - {""})
+        if ordered != option.values:
+            option.values = ordered
+            option.save(update_fields=["values"])
+    catalog_services.product_refresh_summary(product=product)
+
+
 @transaction.atomic
 def vendor_product_update(
     *,
@@ -486,14 +562,20 @@ def vendor_product_update(
     product: Product,
     title: str,
     status: str,
-    prices: Mapping[int, Decimal],
-    stock: Mapping[int, int],
+    prices: Mapping[int, Decimal] | None = None,
+    stock: Mapping[int, int] | None = None,
+    description_html: str | None = None,
+    product_type: str | None = None,
+    tags: Sequence[str] | None = None,
+    variants: Mapping[int, VariantEdit] | None = None,
 ) -> Product:
-    """Change title, status, and each variant's price and stock (stock as a counted level:
-    the difference is recorded as a correction in the stock history)."""
-    _require_active(vendor)
-    if not VendorProduct.objects.filter(product=product, vendor=vendor).exists():
-        raise NotAllowed("Not your product.")
+    """Save the vendor's edit page at once: the product's own fields (title, description,
+    type, tags, status) and each variant's price, compare-at price, SKU, barcode, option
+    values and stock. All through the catalog services, so prices keep their history, stock
+    its movements, and the summary, search text and cached pages follow as for the operator.
+    None leaves a part unchanged. All or nothing: the first refusal undoes the whole save.
+    """
+    product = _owned(vendor, product)
     if status == Product.Status.ACTIVE and product.status != Product.Status.ACTIVE:
         problem = listing_problem(vendor)
         if problem:
@@ -503,40 +585,178 @@ def vendor_product_update(
     title = title.strip()
     if not title:
         raise ValidationFailed("Enter the product's title.", field="title")
-    variants = {variant.pk: variant for variant in Variant.objects.filter(product=product)}
-    for variant_id, price in prices.items():
-        variant = variants.get(variant_id)
-        if variant is None:
-            raise NotAllowed("Not your product's variant.")
-        if price < 0:
+    edits: dict[int, VariantEdit] = {pk: VariantEdit() for pk in (variants or {})}
+    edits.update(variants or {})
+    for variant_id, price in (prices or {}).items():
+        edits.setdefault(variant_id, VariantEdit()).price = price
+    for variant_id, level in (stock or {}).items():
+        edits.setdefault(variant_id, VariantEdit()).stock = level
+    current = {variant.pk: variant for variant in Variant.objects.filter(product=product)}
+    if set(edits) - set(current):
+        raise NotAllowed("Not your product's variant.")
+    for variant_id, edit in edits.items():
+        if edit.price is not None and edit.price < 0:
             raise ValidationFailed("A price cannot be negative.", field=f"price-{variant_id}")
-        if price != variant.price_amount:
-            catalog_services.variant_set_price(
-                variant=variant, price=price, compare_at_price=variant.compare_at_price_amount
-            )
-    for variant_id, level in stock.items():
-        variant = variants.get(variant_id)
-        if variant is None:
-            raise NotAllowed("Not your product's variant.")
-        if level < 0:
+        if edit.stock is not None and edit.stock < 0:
             raise ValidationFailed("Stock cannot be negative.", field=f"stock-{variant_id}")
-        variant.refresh_from_db(fields=["stock_quantity"])
-        if level != variant.stock_quantity:
+    rows = [(current[pk], _variant_changes(current[pk], edit)) for pk, edit in edits.items()]
+    renamed: dict[tuple[int, str], str] = {}
+    for variant, changes in rows:
+        old = [variant.option1, variant.option2, variant.option3]
+        for position, value in enumerate(changes.get("options", ()), start=1):
+            if value.strip() != old[position - 1]:
+                renamed[(position, old[position - 1])] = value.strip()
+    try:
+        variants_save_grid(rows=rows, actor=actor)
+    except RowError as exc:
+        prefix = {"compare_at_price": "compare_at"}.get(exc.field, exc.field)
+        name = f"{prefix}-{exc.variant.pk}" if prefix else ""
+        raise ValidationFailed(exc.message, field=name) from exc
+    if renamed:
+        _tidy_option_values(product, renamed)
+    for variant_id, edit in edits.items():
+        if edit.stock is None:
+            continue
+        variant = Variant.objects.get(pk=variant_id)
+        if edit.stock != variant.stock_quantity:
             catalog_services.stock_adjust(
                 variant=variant,
-                delta=level - variant.stock_quantity,
+                delta=edit.stock - variant.stock_quantity,
                 reason="correction",
                 actor=actor,
                 note="Set by the vendor",
             )
-    changes: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
     if title != product.title:
-        changes["title"] = title
+        fields["title"] = title
     if status != product.status:
-        changes["status"] = status
-    if changes:
+        fields["status"] = status
+    if description_html is not None and sanitise_html(description_html) != (
+        product.description_html
+    ):
+        fields["description_html"] = description_html
+    if product_type is not None and product_type.strip() != product.product_type:
+        fields["product_type"] = product_type.strip()
+    if tags is not None:
+        wanted = sorted({tag.strip() for tag in tags if tag.strip()})
+        if wanted != sorted(product.tags.values_list("name", flat=True)):
+            fields["tags"] = wanted
+    if fields:
         try:
-            product = catalog_services.product_update(product=product, actor=actor, **changes)
+            product = catalog_services.product_update(product=product, actor=actor, **fields)
         except DjangoValidationError as exc:
             raise _catalog_error(exc) from exc
     return product
+
+
+@transaction.atomic
+def vendor_product_set_options(
+    *,
+    vendor: Vendor,
+    actor: Actor,
+    product: Product,
+    options: Sequence[tuple[str, Sequence[str]]],
+    price: Decimal | None = None,
+    remove_missing: bool = False,
+) -> catalog_services.OptionsMatrixResult:
+    """The product's options (up to three, each with its values): a variant for every
+    combination, as the operator's editor does (`product_set_options_matrix`). Variants no
+    longer listed go only when the vendor confirms (`remove_missing`)."""
+    product = _owned(vendor, product)
+    return catalog_services.product_set_options_matrix(
+        product=product,
+        options=options,
+        price=price,
+        remove_missing=remove_missing,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def vendor_variant_add(
+    *,
+    vendor: Vendor,
+    actor: Actor,
+    product: Product,
+    data: catalog_services.VariantInput,
+) -> Variant:
+    """One more variant: a value for each option (a new value joins the option), its price,
+    SKU, barcode and opening stock (recorded as received)."""
+    product = _owned(vendor, product)
+    return catalog_services.variant_create(product=product, data=data, actor=actor)
+
+
+@transaction.atomic
+def vendor_variant_remove(
+    *, vendor: Vendor, actor: Actor, product: Product, variant_id: int
+) -> str:
+    """Remove one of the product's variants (never the last); returns its title."""
+    product = _owned(vendor, product)
+    variant = Variant.objects.filter(pk=variant_id, product=product).first()
+    if variant is None:
+        raise NotAllowed("Not your product's variant.")
+    title = variant.title or "Default"
+    catalog_services.variant_delete(variant=variant, actor=actor)
+    return title
+
+
+@transaction.atomic
+def vendor_images_add(
+    *, vendor: Vendor, actor: Actor, product: Product, uploads: Sequence[Any], alt: str = ""
+) -> list[ProductImage]:
+    """Add photos (all or none: a file that is not an image names itself, saves nothing)."""
+    product = _owned(vendor, product)
+    if not uploads:
+        raise ValidationFailed("Choose at least one image file.", field="files")
+    if len(uploads) > MAX_IMAGE_UPLOADS:
+        raise ValidationFailed(f"At most {MAX_IMAGE_UPLOADS} files at once.", field="files")
+    added = []
+    for upload in uploads:
+        try:
+            added.append(
+                catalog_services.image_add(product=product, upload=upload, alt=alt, actor=actor)
+            )
+        except DjangoValidationError as exc:
+            name = getattr(upload, "name", "") or "file"
+            raise ValidationFailed(f"{name}: {' '.join(exc.messages)}", field="files") from exc
+    return added
+
+
+def _owned_image(product: Product, image_id: int) -> ProductImage:
+    image = ProductImage.objects.filter(pk=image_id, product=product).first()
+    if image is None:
+        raise NotAllowed("Not your product's image.")
+    return image
+
+
+@transaction.atomic
+def vendor_image_change(
+    *,
+    vendor: Vendor,
+    actor: Actor,
+    product: Product,
+    image_id: int,
+    action: str,
+    alt: str | None = None,
+) -> None:
+    """One image's buttons: "up", "down" (the first image is the featured one), "alt" (save
+    the alternative text), "delete"."""
+    product = _owned(vendor, product)
+    image = _owned_image(product, image_id)
+    if action in ("up", "down", "alt") and alt is not None and alt.strip() != image.alt:
+        catalog_services.image_update(image=image, alt=alt, actor=actor)
+    if action in ("up", "down"):
+        order = list(
+            ProductImage.objects.filter(product=product)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        index = order.index(image.pk)
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(order):
+            order[index], order[other] = order[other], order[index]
+            catalog_services.images_reorder(product=product, ordered_ids=order, actor=actor)
+    elif action == "delete":
+        catalog_services.image_delete(image=image, actor=actor)
+    elif action != "alt":
+        raise ValidationFailed("Unknown image action.", field="action")

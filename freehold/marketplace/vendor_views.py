@@ -18,11 +18,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from freehold.catalog.models import Product
+from freehold.catalog.models import Product, Variant
+from freehold.catalog.services import VariantInput
+from freehold.catalog.validators import validate_gtin
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
+from freehold.dashboard.products.forms import ImageUploadForm, OptionsForm, amount, money_field
+from freehold.dashboard.products.forms import ProductForm as CatalogProductForm
 from freehold.marketplace import inform
 from freehold.marketplace import vendor_services as services
 from freehold.marketplace.models import SubOrderLine, Vendor
@@ -249,54 +253,163 @@ def product_new(request: HttpRequest, vendor: Vendor) -> HttpResponse:
     )
 
 
-def _edit_form(product: Product, data: Any = None) -> forms.Form:
-    form = forms.Form(data)
-    form.fields["title"] = forms.CharField(max_length=255, initial=product.title)
-    choices = list(STATUS_CHOICES)
-    if product.status == Product.Status.ARCHIVED:
-        choices.append((Product.Status.ARCHIVED, "Archived"))
-    form.fields["status"] = forms.ChoiceField(choices=choices, initial=product.status)
-    for variant in product.variants.all():
-        label = variant.title or "Price"
-        form.fields[f"price-{variant.pk}"] = forms.DecimalField(
-            min_value=Decimal(0),
-            max_digits=12,
-            decimal_places=2,
-            initial=variant.price_amount,
-            label=f"{label}: price" if variant.title else "Price",
+# --- Editing a product: details, variants, options, images ----------------------------------
+
+# The operator's product fields a vendor edits (brand is the vendor's name; handle, SEO, tax
+# class and customs data stay the operator's).
+VENDOR_PRODUCT_FIELDS = ("title", "description_html", "product_type", "tags", "status")
+
+
+class VendorProductForm(CatalogProductForm):
+    """The operator's product form (same labels, same tag parsing; the description is the
+    same sanitised HTML) cut to the vendor's fields, plus a row of fields per variant:
+    price-<id>, compare_at-<id>, sku-<id>, barcode-<id>, stock-<id>, option<n>-<id>."""
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in VENDOR_PRODUCT_FIELDS:
+                del self.fields[name]
+        choices = list(STATUS_CHOICES)
+        if product.status == Product.Status.ARCHIVED:
+            choices.append((Product.Status.ARCHIVED, "Archived"))
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = choices
+        self.options = list(product.options.order_by("position"))
+        self.variants = list(product.variants.order_by("position", "pk"))
+        for variant in self.variants:
+            self._add_variant_fields(variant)
+
+    def _add_variant_fields(self, variant: Variant) -> None:
+        pk, title = variant.pk, variant.title
+
+        def label(what: str) -> str:
+            return f"{title}: {what.lower()}" if title else what
+
+        fields = self.fields
+        fields[f"price-{pk}"] = money_field(label("Price"))
+        fields[f"compare_at-{pk}"] = money_field(
+            label("Compare-at price"), required=False, help_text="" if title else COMPARE_AT_HELP
         )
-        form.fields[f"stock-{variant.pk}"] = forms.IntegerField(
+        fields[f"sku-{pk}"] = forms.CharField(
+            label=f"{title}: SKU" if title else "SKU", max_length=255, required=False
+        )
+        fields[f"barcode-{pk}"] = forms.CharField(
+            label=f"{title}: barcode (GTIN)" if title else "Barcode (GTIN)",
+            max_length=32,
+            required=False,
+            validators=[validate_gtin],
+        )
+        fields[f"stock-{pk}"] = forms.IntegerField(
+            label=label("Stock"),
             min_value=0,
-            initial=variant.stock_quantity,
-            label=f"{label}: stock" if variant.title else "Stock",
+            error_messages={"min_value": "cannot be negative."},
         )
-    return form
+        values = [variant.option1, variant.option2, variant.option3]
+        for option in self.options:
+            fields[f"option{option.position}-{pk}"] = forms.CharField(
+                label=f"{title}: {option.name}" if title else option.name, max_length=255
+            )
+            self.initial[f"option{option.position}-{pk}"] = values[option.position - 1]
+        currency = variant.currency
+        self.initial.update(
+            {
+                f"price-{pk}": amount(variant.price_amount, currency),
+                f"compare_at-{pk}": amount(variant.compare_at_price_amount, currency),
+                f"sku-{pk}": variant.sku,
+                f"barcode-{pk}": variant.barcode,
+                f"stock-{pk}": variant.stock_quantity,
+            }
+        )
+
+    def variant_rows(self) -> list[tuple[Variant, list[forms.BoundField]]]:
+        """Each variant with its bound fields, for the template."""
+        names = [f"option{option.position}" for option in self.options]
+        names += ["price", "compare_at", "sku", "barcode", "stock"]
+        return [(v, [self[f"{name}-{v.pk}"] for name in names]) for v in self.variants]
+
+    def variant_edits(self) -> dict[int, services.VariantEdit]:
+        data = self.cleaned_data
+        edits = {}
+        for variant in self.variants:
+            pk = variant.pk
+            compare_at = data[f"compare_at-{pk}"]
+            edits[pk] = services.VariantEdit(
+                price=data[f"price-{pk}"],
+                compare_at_price=compare_at,
+                clear_compare_at=compare_at is None,
+                sku=data[f"sku-{pk}"],
+                barcode=data[f"barcode-{pk}"],
+                stock=data[f"stock-{pk}"],
+                options=tuple(data[f"option{o.position}-{pk}"] for o in self.options) or None,
+            )
+        return edits
 
 
-@vendor_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def product_edit(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpResponse:
+COMPARE_AT_HELP = "The higher price it was sold at: shown struck through. Empty: none."
+
+
+class NewVariantForm(forms.Form):
+    """One more variant: a value for each of the product's options, and its own price."""
+
+    price = money_field("New variant's price")
+    compare_at_price = money_field("New variant's compare-at price", required=False)
+    sku = forms.CharField(label="New variant's SKU", max_length=255, required=False)
+    barcode = forms.CharField(
+        label="New variant's barcode (GTIN)",
+        max_length=32,
+        required=False,
+        validators=[validate_gtin],
+    )
+    stock = forms.IntegerField(label="New variant's stock", min_value=0, initial=0)
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = list(product.options.order_by("position"))
+        for option in self.options:
+            self.fields[f"option{option.position}"] = forms.CharField(
+                label=f"New variant's {option.name}", max_length=255
+            )
+        self.order_fields([f"option{option.position}" for option in self.options])
+
+    def variant_input(self) -> VariantInput:
+        data = self.cleaned_data
+        return VariantInput(
+            price=data["price"],
+            compare_at_price=data["compare_at_price"],
+            sku=data["sku"],
+            barcode=data["barcode"],
+            stock_quantity=data["stock"],
+            options=[data[f"option{option.position}"] for option in self.options],
+        )
+
+
+def _owned_product(vendor: Vendor, product_id: int) -> Product:
     product = services.vendor_product(vendor, product_id)
     if product is None:
         raise Http404("No such product.")
-    form = _edit_form(product, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.vendor_product_update(
-                vendor=vendor,
-                actor=Actor.for_user(request.user),
-                product=product,
-                title=data["title"],
-                status=data["status"],
-                prices={v.pk: data[f"price-{v.pk}"] for v in product.variants.all()},
-                stock={v.pk: data[f"stock-{v.pk}"] for v in product.variants.all()},
-            )
-        except FreeholdError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, "Saved.")
-            return HttpResponseRedirect(reverse("vendor-product", args=[product.pk]))
+    return product
+
+
+def _product_url(product: Product, anchor: str = "") -> str:
+    url = reverse("vendor-product", args=[product.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _render_edit(
+    request: HttpRequest,
+    vendor: Vendor,
+    product: Product,
+    *,
+    form: VendorProductForm | None = None,
+    options_form: OptionsForm | None = None,
+    variant_form: NewVariantForm | None = None,
+    upload_form: ImageUploadForm | None = None,
+) -> HttpResponse:
+    bound = [f for f in (form, options_form, variant_form, upload_form) if f is not None]
+    if form is None:
+        form = VendorProductForm(initial=CatalogProductForm.initial_for(product), product=product)
     return render_vendor(
         request,
         vendor,
@@ -306,7 +419,168 @@ def product_edit(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpR
             "section": "vendor-products",
             "product": product,
             "form": form,
+            "options_form": options_form or OptionsForm(initial=OptionsForm.initial_for(product)),
+            "variant_form": variant_form or NewVariantForm(product=product),
+            "upload_form": upload_form or ImageUploadForm(),
+            "images": list(product.images.order_by("position", "pk")),
             "listing_problem": services.listing_problem(vendor),
         },
-        status=400 if form.errors else 200,
+        status=400 if any(f.errors for f in bound) else 200,
     )
+
+
+@vendor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def product_edit(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpResponse:
+    """Title, description, type, tags, status and every variant's price, compare-at price,
+    SKU, barcode, option values and stock: one form, one save, all or nothing."""
+    product = _owned_product(vendor, product_id)
+    if request.method != "POST":
+        return _render_edit(request, vendor, product)
+    form = VendorProductForm(request.POST, product=product)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.vendor_product_update(
+                vendor=vendor,
+                actor=Actor.for_user(request.user),
+                product=product,
+                title=data["title"],
+                status=data["status"],
+                description_html=data["description_html"],
+                product_type=data["product_type"],
+                tags=data["tags"],
+                variants=form.variant_edits(),
+            )
+        except FreeholdError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return HttpResponseRedirect(_product_url(product))
+    return _render_edit(request, vendor, _owned_product(vendor, product_id), form=form)
+
+
+@vendor_required
+@require_POST
+def product_options(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpResponse:
+    """Options and their values (Size: S, M, L): a variant for every combination."""
+    product = _owned_product(vendor, product_id)
+    form = OptionsForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.vendor_product_set_options(
+                vendor=vendor,
+                actor=Actor.for_user(request.user),
+                product=product,
+                options=form.options(),
+                price=form.cleaned_data["price"],
+                remove_missing=form.cleaned_data["remove_missing"],
+            )
+        except FreeholdError as error:
+            form.add_error(form.field_for(error.field or ""), error.message)
+        else:
+            parts = [f"{len(result.created)} variants added"] if result.created else []
+            if result.removed:
+                parts.append(f"removed {', '.join(result.removed)}")
+            messages.success(
+                request, "Options saved" + (f": {'; '.join(parts)}." if parts else ".")
+            )
+            return HttpResponseRedirect(_product_url(product, "variants"))
+    return _render_edit(request, vendor, _owned_product(vendor, product_id), options_form=form)
+
+
+@vendor_required
+@require_POST
+def product_variant_add(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpResponse:
+    product = _owned_product(vendor, product_id)
+    form = NewVariantForm(request.POST, product=product)
+    if form.is_valid():
+        try:
+            variant = services.vendor_variant_add(
+                vendor=vendor,
+                actor=Actor.for_user(request.user),
+                product=product,
+                data=form.variant_input(),
+            )
+        except FreeholdError as error:
+            name = {"compare_at_price": "compare_at_price"}.get(error.field or "", error.field)
+            if name == "options" and form.options:
+                name = f"option{form.options[0].position}"
+            form.add_error(name if name in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Variant {variant.title or 'Default'} added.")
+            return HttpResponseRedirect(_product_url(product, "variants"))
+    return _render_edit(request, vendor, _owned_product(vendor, product_id), variant_form=form)
+
+
+@vendor_required
+@require_POST
+def product_variant_remove(
+    request: HttpRequest, vendor: Vendor, product_id: int, variant_id: int
+) -> HttpResponse:
+    product = _owned_product(vendor, product_id)
+    if not product.variants.filter(pk=variant_id).exists():
+        raise Http404("No such variant.")
+    try:
+        title = services.vendor_variant_remove(
+            vendor=vendor,
+            actor=Actor.for_user(request.user),
+            product=product,
+            variant_id=variant_id,
+        )
+    except FreeholdError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Variant {title} removed.")
+    return HttpResponseRedirect(_product_url(product, "variants"))
+
+
+@vendor_required
+@require_POST
+def product_images(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpResponse:
+    """Upload one or more photos (all or none)."""
+    product = _owned_product(vendor, product_id)
+    form = ImageUploadForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.vendor_images_add(
+                vendor=vendor,
+                actor=Actor.for_user(request.user),
+                product=product,
+                uploads=request.FILES.getlist("files"),
+                alt=form.cleaned_data["alt"],
+            )
+        except FreeholdError as error:
+            form.add_error(None, f"Images: {error.message}")
+        else:
+            count = len(added)
+            messages.success(request, f"{count} image{'s' if count != 1 else ''} added.")
+            return HttpResponseRedirect(_product_url(product, "images"))
+    return _render_edit(request, vendor, _owned_product(vendor, product_id), upload_form=form)
+
+
+@vendor_required
+@require_POST
+def product_image(
+    request: HttpRequest, vendor: Vendor, product_id: int, image_id: int
+) -> HttpResponse:
+    """One photo's buttons: move up, move down, save its alt text, delete."""
+    product = _owned_product(vendor, product_id)
+    if not product.images.filter(pk=image_id).exists():
+        raise Http404("No such image.")
+    action = request.POST.get("action", "")
+    try:
+        services.vendor_image_change(
+            vendor=vendor,
+            actor=Actor.for_user(request.user),
+            product=product,
+            image_id=image_id,
+            action=action,
+            alt=request.POST.get("alt"),
+        )
+    except FreeholdError as error:
+        messages.error(request, error.message)
+    else:
+        done = {"alt": "Alt text saved.", "delete": "Image deleted."}.get(action, "Image moved.")
+        messages.success(request, done)
+    return HttpResponseRedirect(_product_url(product, "images"))

@@ -7,8 +7,8 @@
   `reveal`, which needs the `marketplace.reveal_vendor_secrets` permission (or the store owner)
   and writes an audit record.
 * E-mail and phone are confirmed by a 6-digit code (only its hash is stored). The e-mail goes
-  out with `send_mail`; there is no SMS gateway yet, so the phone's code is logged (a stub a
-  real gateway replaces) and the page says "sent".
+  out with `send_mail`, the phone's code by text message (`core.sms`, once the record is
+  committed); a provider refusing it is a `ValidationFailed` the page shows ("try again").
 * Everything else (name, address, documents, tax id, bank account) waits for staff to approve or
   reject with a reason.
 """
@@ -26,13 +26,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.us import ein, rtn
 
-from freehold.core import audit, clock, crypto
+from freehold.core import audit, clock, crypto, sms
 from freehold.core.audit import Actor
 from freehold.core.errors import ValidationFailed
+from freehold.customers.addresses import AddressInvalid, phone_to_e164
 from freehold.marketplace.models import Vendor, VerificationRecord
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,14 @@ def submit(
         value, _is_payee = check_bank_account(value)
     elif field == Field.EMAIL and "@" not in value:
         raise ValidationFailed("Enter an e-mail address.", field="value")
+    phone_e164 = ""
+    if field == Field.PHONE:
+        # Kept as typed (that is what shoppers read), checked as a number that can exist, and
+        # texted in E.164, which every SMS provider accepts.
+        try:
+            phone_e164 = phone_to_e164(value, vendor.country_code)
+        except AddressInvalid as exc:
+            raise ValidationFailed(exc.errors["phone"], field="value") from exc
     if field in SECRET_FIELDS and value:
         record.value_encrypted = crypto.encrypt(value)
         record.value_masked = mask(value)
@@ -151,9 +161,26 @@ def submit(
             fail_silently=True,
         )
     elif field == Field.PHONE:
-        # No SMS gateway yet: the code is logged (operators wire a gateway here).
-        logger.info("SMS to %s: confirmation code %s", value, code)
+        delivery = sms.send_after_commit(to=phone_e164, body=phone_code_text(code))
+        if delivery.failed:
+            # Sent at once (no outer transaction) and refused: the record stays, unconfirmable;
+            # saving the number again sends a new code.
+            raise ValidationFailed(gettext(PHONE_CODE_NOT_SENT), field="value")
     return record, code
+
+
+PHONE_CODE_NOT_SENT = "We could not send the code by text message. Please try again."
+
+
+def phone_code_text(code: str) -> str:
+    store = _store_name()
+    return f"{store}: your code to confirm this phone number is {code}."
+
+
+def _store_name() -> str:
+    from freehold.storefront.selectors import store_settings
+
+    return store_settings().name or "Freehold"
 
 
 def confirm_code(*, record: VerificationRecord, code: str, actor: Actor) -> bool:
@@ -174,9 +201,15 @@ def confirm_code(*, record: VerificationRecord, code: str, actor: Actor) -> bool
 
 
 def decide(
-    *, record: VerificationRecord, approve: bool, reason: str = "", user: Any
+    *,
+    record: VerificationRecord,
+    approve: bool,
+    reason: str = "",
+    user: Any,
+    actor: Actor | None = None,
 ) -> VerificationRecord:
-    """Staff approve or reject a submitted record (a rejection needs a reason)."""
+    """Staff approve or reject a submitted record (a rejection needs a reason). `actor` names
+    who decided when it is not `user` (an API token: the audit trail names the token)."""
     if not approve and not reason.strip():
         raise ValidationFailed("Say why the information is rejected.", field="reason")
     with transaction.atomic():
@@ -190,7 +223,7 @@ def decide(
         locked.decided_by = user
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         audit.record(
-            actor=Actor.for_user(user),
+            actor=actor or Actor.for_user(user),
             verb="vendor.verification_decided",
             obj=locked,
             from_state=before,

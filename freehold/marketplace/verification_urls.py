@@ -5,7 +5,6 @@ from django.urls import path
 from freehold.marketplace import verification_views as views
 
 urlpatterns = [
-    path("sellers/<slug:handle>", views.seller, name="seller"),
     path("sellers/<slug:handle>/report", views.seller_report, name="seller-report"),
     path("vendor/verification", views.vendor_verification, name="vendor-verification"),
     path("vendor/verification/certify", views.vendor_certify, name="vendor-certify"),

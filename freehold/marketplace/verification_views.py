@@ -1,4 +1,4 @@
-"""INFORM pages: the seller page with its identity and the report form (shoppers), and the
+"""INFORM pages: the report form (shoppers; the seller page is seller_views), and the
 vendor's verification page (/vendor/verification: a form per field, codes for e-mail and
 phone, the yearly certification)."""
 
@@ -37,15 +37,6 @@ def _vendor(handle: str) -> Vendor:
     if not marketplace_enabled():
         raise Http404("The marketplace is off.")
     return get_object_or_404(Vendor, handle=handle, status=Vendor.Status.ACTIVE)
-
-
-def seller(request: HttpRequest, handle: str) -> HttpResponse:
-    """/sellers/<handle>: the seller's identity as the law lets shoppers see it."""
-    vendor = _vendor(handle)
-    identity = inform.identity_of(vendor)
-    response = render(request, "marketplace/seller.html", {"vendor": vendor, "identity": identity})
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def seller_report(request: HttpRequest, handle: str) -> HttpResponse:

@@ -306,8 +306,12 @@ def order_refund(
     lines: Mapping[int, int] | None = None,
     reason: str = "",
     restock: bool = False,
+    shipping: bool = False,
 ) -> Payment:
     """Give money back through the gateway that took it, by amount or by lines.
+
+    `shipping` (an amount refund only) says the amount gives back shipping: in marketplace mode
+    that part is the operator's, not apportioned to the vendors (`ledger_record_refund`).
 
     By lines, the amount is each line's total (after discounts, as stored on the line: without
     tax when prices exclude it, without shipping) per unit times the units refunded, rounded to
@@ -378,7 +382,14 @@ def order_refund(
     record_refund_on_commit(order=locked, amount=refund)
     # Marketplace: claw the refund back from the vendors whose goods it covers (lines as they
     # were before this refund; nothing for an order without sub-orders).
-    ledger_record_refund(order=locked, amount=refund.amount, lines=requested, memo=reason[:255])
+    ledger_record_refund(
+        order=locked,
+        amount=refund.amount,
+        lines=requested,
+        memo=reason[:255],
+        shipping=shipping and not requested,
+        actor=actor,
+    )
     for line, quantity in requested:
         OrderLine.objects.filter(pk=line.pk).update(
             quantity_refunded=F("quantity_refunded") + quantity
@@ -421,6 +432,7 @@ def order_refund(
             "lines": {str(line.pk): quantity for line, quantity in requested},
             "restock": restock,
             "reason": reason,
+            "shipping": shipping and not requested,
         },
     )
     queue_order_email("order_refunded", locked, refund_amount=refund.amount)

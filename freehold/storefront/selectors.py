@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Exists
 from django.http import HttpRequest
 
 from freehold.catalog import translations
@@ -77,10 +78,18 @@ class Chrome:
 
 
 def store_settings() -> StoreSettings:
-    """The settings row, created with defaults on a fresh install."""
-    settings, _ = StoreSettings.objects.select_related(
-        "logo", "hero_image", "social_image"
-    ).get_or_create(pk=1)
+    """The settings row, created with defaults on a fresh install.
+
+    Annotated with `marketplace_on` (the footer links the marketplace page): in the same
+    statement, so a store without the marketplace pays nothing for it.
+    """
+    from freehold.marketplace.models import MarketplaceSettings
+
+    settings, _ = (
+        StoreSettings.objects.select_related("logo", "hero_image", "social_image")
+        .annotate(marketplace_on=Exists(MarketplaceSettings.objects.filter(pk=1, enabled=True)))
+        .get_or_create(pk=1)
+    )
     return settings
 
 

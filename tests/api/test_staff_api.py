@@ -240,6 +240,12 @@ SCOPE_OF = {
     ("delete", "/api/v1/admin/webhooks/{subscription_id}"): "webhooks:write",
     ("get", "/api/v1/admin/webhooks/{subscription_id}/deliveries"): "webhooks:read",
     ("post", "/api/v1/admin/webhook-deliveries/{delivery_id}/redeliver"): "webhooks:write",
+    ("get", "/api/v1/admin/vendors"): "vendors:read",
+    ("get", "/api/v1/admin/vendors/{vendor_id}"): "vendors:read",
+    ("post", "/api/v1/admin/vendors/{vendor_id}/verification/{field}/approve"): "vendors:write",
+    ("post", "/api/v1/admin/vendors/{vendor_id}/verification/{field}/reject"): "vendors:write",
+    ("get", "/api/v1/admin/vendors/{vendor_id}/payouts"): "vendors:read",
+    ("get", "/api/v1/admin/vendors/{vendor_id}/suborders"): "vendors:read",
 }
 
 

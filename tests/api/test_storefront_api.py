@@ -20,9 +20,11 @@ from freehold.catalog.services import VariantInput
 from freehold.core.audit import Actor
 from freehold.customers.models import Customer
 from freehold.marketing.services import discount_create
+from freehold.marketplace import rules, verification
 from freehold.webhooks.services import subscription_create, webhook_emit
 from freehold.wsgi import application
 from tests.factories import make_collection, make_product, make_store_settings
+from tests.marketplace.factories import enable_marketplace, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +147,7 @@ def test_the_api_answers_as_its_openapi_document_says(catalog, wsgi_keeps_the_te
     # be documented (status and body schema), and none may be a 500.
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 44
+    assert len(operations) == 50
     # A staff token with every scope, so the admin endpoints answer more than 401, and one of
     # each thing they manage, so small generated ids find something to read and change.
     _token, secret = api_token_create(
@@ -157,6 +159,12 @@ def test_the_api_answers_as_its_openapi_document_says(catalog, wsgi_keeps_the_te
         url="https://hooks.example.com/in", events=["customer.created"], actor=Actor.system()
     )
     webhook_emit("customer.created", {"id": 1})
+    # Marketplace mode on, with a vendor whose tax id waits for review (the vendor endpoints).
+    rules.defaults_load()
+    enable_marketplace()
+    verification.submit(
+        vendor=make_vendor(), field="tax_id", value="12-3456789", actor=Actor.system("test")
+    )
 
     for operation in operations:
 

@@ -68,7 +68,7 @@ def test_a_traders_product_page_shows_its_identity_register_and_self_certificati
     assert f"The trader certifies: {dsa.SELF_CERTIFICATION_TEXT}" in html
     assert NON_TRADER not in html
     # Secrets never reach the page
-    assert "3000" not in html.split('class="seller-trader"')[1].split("</section>")[0]
+    assert "3000" not in html.split('class="seller-block"')[1].split("</section>")[0]
 
 
 def test_a_private_sellers_product_page_says_consumer_law_does_not_apply() -> None:
@@ -80,7 +80,7 @@ def test_a_private_sellers_product_page_says_consumer_law_does_not_apply() -> No
 
     assert "sells as a private person, not as a trader." in html
     assert NON_TRADER in html
-    assert "Trader information" not in html
+    assert 'class="seller-address"' not in html and "Trade register" not in html
 
 
 def test_a_residential_traders_street_and_a_personal_phone_are_not_shown() -> None:
@@ -91,10 +91,11 @@ def test_a_residential_traders_street_and_a_personal_phone_are_not_shown() -> No
     complete_trader(vendor)
     html = product_page(make_vendor_product(vendor))
 
-    assert "Trader information" in html
+    assert "Kestrel Goods GmbH" in html and "Trade register: Amtsgericht" in html
     assert "Torstraße" not in html
     assert "+49 30 1234567" not in html
-    assert "Berlin<br>DE" in html
+    assert '<p class="seller-address">Berlin, DE</p>' in html
+    assert "inquiries are handled by e-mail or message" in html
 
 
 def test_an_exempt_platform_shows_the_trader_status_but_no_identity() -> None:
@@ -104,7 +105,7 @@ def test_an_exempt_platform_shows_the_trader_status_but_no_identity() -> None:
     html = product_page(make_vendor_product(vendor))
 
     assert "Kestrel sells as a trader." in html
-    assert "Trader information" not in html
+    assert 'class="seller-address"' not in html and "Trade register" not in html
     assert "Kestrel Goods GmbH" not in html
 
 
@@ -112,10 +113,10 @@ def test_with_the_marketplace_off_or_for_the_operators_products_nothing_changes(
     vendor = make_vendor(name="Kestrel")
     complete_trader(vendor)
     vendors_product = make_vendor_product(vendor)
-    assert "seller-trader" not in product_page(vendors_product)
+    assert "seller-block" not in product_page(vendors_product)
 
     enable_marketplace()
-    assert "seller-trader" not in product_page(make_product())
+    assert "seller-block" not in product_page(make_product())
 
 
 def test_the_page_follows_a_change_of_the_trader_data(

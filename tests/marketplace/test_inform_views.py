@@ -4,7 +4,6 @@ status everywhere (compliance-rules.md 1.5, 1.8, 1.14)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 
-from freehold.core import crypto
+from freehold.core import crypto, sms
 from freehold.core.clock import frozen_at
 from freehold.core.models import AuditEvent
 from freehold.customers.models import Customer
@@ -145,12 +144,16 @@ def test_an_email_is_verified_by_the_code_sent_to_it():
     assert record.status == VerificationRecord.Status.VERIFIED
 
 
-def test_a_phone_code_is_logged_for_the_sms_stub_and_confirms_the_phone(caplog):
+def test_a_phone_code_is_sent_by_sms_and_confirms_the_phone(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "locmem"
+    sms.outbox.clear()
     vendor, _ = high_volume_vendor()
     browser = vendor_client(vendor)
-    with caplog.at_level(logging.INFO, logger="freehold.marketplace.verification"):
+    with django_capture_on_commit_callbacks(execute=True):
         browser.post("/vendor/verification/phone", {"value": "+1 512 555 0100"})
-    code = re.search(r"confirmation code (\d{6})", caplog.text)[1]
+    code = re.search(r"is (\d{6})", sms.outbox[-1].body)[1]
     record = VerificationRecord.objects.get(vendor=vendor, field=Field.PHONE)
     browser.post(f"/vendor/verification/{record.pk}/confirm", {"code": code})
     record.refresh_from_db()

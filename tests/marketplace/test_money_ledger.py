@@ -157,60 +157,30 @@ def test_refunding_the_operators_own_line_touches_no_vendor(two_vendors):
     assert LedgerEntry.objects.count() == 4
 
 
-def test_an_amount_refund_is_split_by_subtotal_and_adds_up_to_the_cent(two_vendors):
+def test_an_amount_refund_is_split_over_the_merchandise_and_adds_up_to_the_cent(two_vendors):
     alpha, beta = two_vendors
     order = mixed_order(alpha, beta, paid=True)
-    vendors_total = Decimal("10.05") + Decimal("25.97")
+    merchandise = sum(line.total_amount for line in order.lines.all())  # 20.00 + 36.02
     total = order.total_amount
 
     # when an amount is refunded without lines
     order_refund(order=order, actor=STAFF, amount=Decimal("10.00"))
 
-    # then the vendors' part is 10.00 x 36.02 / total, split by subtotal, remainder to beta
-    on_vendors = (Decimal("10.00") * vendors_total / total).quantize(Decimal("0.01"))
+    # then each vendor's part is 10.00 x its subtotal / merchandise, the running sum rounded
     refunds = LedgerEntry.objects.filter(kind="refund")
-    assert -sum(refund.amount for refund in refunds) == on_vendors
     alpha_share = -refunds.get(vendor=alpha).amount
     beta_share = -refunds.get(vendor=beta).amount
-    assert alpha_share == (on_vendors * Decimal("10.05") / vendors_total).quantize(
-        Decimal("0.01"), rounding="ROUND_DOWN"
-    )
-    assert alpha_share + beta_share == on_vendors
+    cent = Decimal("0.01")
+    assert alpha_share == (Decimal("10.00") * Decimal("10.05") / merchandise).quantize(cent)
+    assert alpha_share + beta_share == (
+        Decimal("10.00") * (Decimal("10.05") + Decimal("25.97")) / merchandise
+    ).quantize(cent)
 
     # when the rest of the order is refunded, every vendor is back to exactly zero
     order.refresh_from_db()
     order_refund(order=order, actor=STAFF, amount=total - Decimal("10.00"))
     assert balance(alpha) == 0
     assert balance(beta) == 0
-
-
-def test_split_amount_gives_the_remainder_cent_to_the_largest():
-    enable_marketplace()
-    states = [
-        money._SubOrderState(
-            suborder=SubOrder(subtotal_amount=Decimal(subtotal)),
-            refunded=Decimal(0),
-            commission_returned=Decimal(0),
-        )
-        for subtotal in ("10.00", "20.00", "10.00")
-    ]
-    # 1.00 split 1:2:1 = 0.25, 0.50, 0.25 exactly; 0.01 split: all to the largest
-    assert money._split_amount(Decimal("1.00"), states, "EUR") == [
-        Decimal("0.25"),
-        Decimal("0.50"),
-        Decimal("0.25"),
-    ]
-    assert money._split_amount(Decimal("0.01"), states, "EUR") == [
-        Decimal("0.00"),
-        Decimal("0.01"),
-        Decimal("0.00"),
-    ]
-    # 0.10 = 0.025, 0.05, 0.025 → 0.02, 0.05, 0.02 and the cent left to the largest
-    assert money._split_amount(Decimal("0.10"), states, "EUR") == [
-        Decimal("0.02"),
-        Decimal("0.06"),
-        Decimal("0.02"),
-    ]
 
 
 def test_payouts_zero_the_balance_and_wait_for_the_interval(two_vendors):

@@ -177,12 +177,32 @@ def test_the_operator_lists_payouts_marks_one_paid_and_reads_the_ledger(shop):
     assert "Commission" in text and "Payout" in text
 
 
+def test_the_operator_makes_the_due_payouts_now_once_and_it_is_audited(shop):
+    from freehold.core.models import AuditEvent
+
+    client = staff_client()
+    with money.clock.frozen_at(money.clock.now() + dt.timedelta(seconds=1)):
+        first = client.post("/dashboard/marketplace/payouts/run", follow=True)
+        again = client.post("/dashboard/marketplace/payouts/run", follow=True)
+
+    assert "2 payout(s) made" in first.content.decode()
+    assert {payout.vendor.name for payout in Payout.objects.select_related("vendor")} == {
+        "Alpha Ceramics",
+        "Beta Bags",
+    }
+    # the interval has not passed since: nothing is paid twice
+    assert "No payout is due" in again.content.decode()
+    assert Payout.objects.count() == 2
+    assert AuditEvent.objects.filter(verb="marketplace.payouts_run").count() == 2
+
+
 def test_staff_without_the_settings_area_get_403(shop):
     money.payouts_create(now=money.clock.now() + dt.timedelta(seconds=1))
     payout = Payout.objects.first()
     client = staff_client(role=Customer.StaffRole.STAFF, permissions=["orders"])
     assert client.get("/dashboard/marketplace/payouts/").status_code == 403
     assert client.get("/dashboard/marketplace/ledger/").status_code == 403
+    assert client.post("/dashboard/marketplace/payouts/run").status_code == 403
     response = client.post(f"/dashboard/marketplace/payouts/{payout.pk}/paid", {"reference": "x"})
     assert response.status_code == 403
     payout.refresh_from_db()

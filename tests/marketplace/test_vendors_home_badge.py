@@ -30,3 +30,26 @@ def test_the_home_badge_is_the_derived_status_in_each_state():
         "Rejected: please correct",
         "Sales suspended",
     ]
+
+
+def test_a_members_account_pages_link_to_the_seller_dashboard_and_nobody_elses_do():
+    from django.test import Client
+
+    from freehold.marketplace.models import MarketplaceSettings
+    from tests.marketplace.factories import make_customer
+
+    enable_marketplace()
+    vendor = make_vendor(name="Alpine Wool")
+    member = vendor_client(vendor)
+    shopper = Client()
+    shopper.force_login(make_customer())
+
+    assert "Seller dashboard: Alpine Wool" in member.get("/account/").content.decode()
+    assert 'href="/vendor/"' in member.get("/account/orders").content.decode()
+    assert 'href="/vendor/"' not in shopper.get("/account/").content.decode()
+
+    # marketplace mode off: no link (and no query for it)
+    settings = MarketplaceSettings.objects.get(pk=1)
+    settings.enabled = False
+    settings.save()
+    assert 'href="/vendor/"' not in member.get("/account/").content.decode()

@@ -1,4 +1,5 @@
-"""The operator's side of marketplace money: payouts (mark paid) and each vendor's ledger."""
+"""The operator's side of marketplace money: payouts (mark paid, hold, release) and each
+vendor's ledger."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from freehold.core.audit import Actor
+from freehold.core.audit import Actor, record
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.pages import paginate, redirect_back, render_page
 from freehold.marketplace import money
-from freehold.marketplace.models import LedgerEntry, Payout, Vendor
+from freehold.marketplace.models import LedgerEntry, MarketplaceSettings, Payout, Vendor
 
 AREA = "settings"
 
@@ -53,6 +54,62 @@ def payout_paid(request: HttpRequest, payout_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Payout {payout.pk} marked paid.")
     return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+
+
+@require_POST
+@staff_required(AREA)
+def payout_release(request: HttpRequest, payout_id: int) -> HttpResponse:
+    payout = get_object_or_404(Payout, pk=payout_id)
+    try:
+        money.payout_release(
+            payout=payout, actor=Actor.for_user(request.user), note=request.POST.get("note", "")
+        )
+    except money.PayoutRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Payout {payout.pk} released: it can be paid now.")
+    return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+
+
+@require_POST
+@staff_required(AREA)
+def payout_hold(request: HttpRequest, payout_id: int) -> HttpResponse:
+    payout = get_object_or_404(Payout, pk=payout_id)
+    try:
+        money.payout_hold(
+            payout=payout, actor=Actor.for_user(request.user), reason=request.POST.get("reason", "")
+        )
+    except money.PayoutRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Payout {payout.pk} held until you release it.")
+    return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+
+
+@require_POST
+@staff_required(AREA)
+def payouts_run_now(request: HttpRequest) -> HttpResponse:
+    """What the daily job does, now: release what may be released, make the payouts due.
+
+    Vendors whose payout interval has not passed since their last payout are not paid early;
+    the interval is the operator's promise to its vendors and its own cash plan.
+    """
+    made = money.payouts_run()
+    settings = MarketplaceSettings.objects.filter(pk=1).first()
+    if settings is not None:
+        record(
+            actor=Actor.for_user(request.user),
+            verb="marketplace.payouts_run",
+            obj=settings,
+            data={"made": made},
+        )
+    if made:
+        messages.success(request, f"{made} payout(s) made. Mark each paid once transferred.")
+    else:
+        messages.info(
+            request, "No payout is due: no vendor has a positive balance past its interval."
+        )
+    return redirect(reverse("dashboard:marketplace-payouts"))
 
 
 @staff_required(AREA)

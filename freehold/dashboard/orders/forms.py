@@ -208,6 +208,11 @@ class RefundAmountForm(forms.Form):
         label="Amount", min_value=Decimal("0.01"), max_digits=14, decimal_places=4
     )
     reason = forms.CharField(label="Reason", required=False, max_length=500)
+    shipping = forms.BooleanField(
+        label="This refund is of shipping",
+        required=False,
+        help_text="Up to the shipping charged, it is not taken back from marketplace vendors.",
+    )
     submission = submission_key_field()
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any):

@@ -415,7 +415,11 @@ def refund(request: HttpRequest, number: str) -> HttpResponse:
 
         def operation(order: Order, data: dict[str, Any]) -> None:
             order_refund(
-                order=order, actor=_actor(request), amount=data["amount"], reason=data["reason"]
+                order=order,
+                actor=_actor(request),
+                amount=data["amount"],
+                reason=data["reason"],
+                shipping=data.get("shipping", False),
             )
 
     else:

@@ -14,12 +14,15 @@
   var labels = addButton ? addButton.dataset : {};
   var unavailable = labels.labelUnavailable || 'Unavailable';
 
+  // A marketplace seller whose sales are suspended: no variant can be bought (data-blocked).
+  var blocked = addButton ? addButton.hasAttribute('data-blocked') : false;
+
   // The add-to-cart form posts the variant the picker shows; a sold-out one cannot be added.
   function setBuyable(variant) {
     if (!addForm || !addButton) return;
     addForm.elements.variant_id.value = variant ? variant.id : '';
-    addButton.disabled = !(variant && variant.available);
-    addButton.textContent = !variant ? unavailable
+    addButton.disabled = blocked || !(variant && variant.available);
+    addButton.textContent = !variant || blocked ? unavailable
       : (variant.available ? labels.labelAdd || 'Add to cart' : labels.labelSoldOut || 'Sold out');
   }
 
