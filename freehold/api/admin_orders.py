@@ -226,6 +226,11 @@ class RefundIn(Schema):
     lines: dict[int, int] | None = Field(None, description="Order line id to units refunded.")
     reason: str = Field("", max_length=500)
     restock: bool = False
+    shipping: bool = Field(
+        False,
+        description="An amount refund that gives back shipping: in marketplace mode that part "
+        "stays with the store and is not taken from the vendors.",
+    )
 
 
 @router.post(
@@ -280,6 +285,7 @@ def refund(
             lines=data.lines,
             reason=data.reason,
             restock=data.restock,
+            shipping=data.shipping,
         )
         return {"payment_id": payment.pk}
 

@@ -207,3 +207,19 @@ def test_the_dashboard_refund_form_can_say_shipping(order):
     assert order.payment_status == "partially_refunded"
     assert not LedgerEntry.objects.filter(kind="refund").exists()
     assert money.shipping_refunded(order=order) == SHIPPING
+
+
+def test_the_admin_api_refund_can_say_shipping(order):
+    from tests.api.admin_client import call, token
+
+    response = call(
+        "post",
+        f"/api/v1/admin/orders/{order.number}/refunds",
+        token("orders:read", "orders:write"),
+        {"amount": "4.95", "shipping": True, "reason": "Late parcel"},
+        HTTP_IDEMPOTENCY_KEY="refund-shipping-1",
+    )
+
+    assert response.status_code == 201, response.content
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
+    assert money.shipping_refunded(order=order) == SHIPPING
