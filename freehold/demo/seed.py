@@ -83,9 +83,12 @@ from freehold.marketing.models import DiscountCode, DiscountRedemption
 from freehold.marketplace.demo import seed_marketplace
 from freehold.marketplace.models import (
     CertificationNotice,
+    IllegalProductNotice,
+    IllegalProductRecipient,
     LedgerEntry,
     MarketplaceSettings,
     Payout,
+    ProductCompliance,
     SubOrder,
     SubOrderLine,
     SuspiciousActivityReport,
@@ -1075,6 +1078,9 @@ def wipe() -> None:
             SuspiciousActivityReport.objects.all(),
             CertificationNotice.objects.all(),
             VerificationRecord.objects.all(),
+            IllegalProductRecipient.objects.all(),
+            IllegalProductNotice.objects.all(),
+            ProductCompliance.objects.all(),
             VendorProduct.objects.all(),
             VendorMember.objects.all(),
             Vendor.objects.all(),

@@ -31,7 +31,7 @@ from freehold.core import clock
 from freehold.core.audit import Actor
 from freehold.customers.models import Customer
 from freehold.demo import brand
-from freehold.marketplace import dsa, inform, money, rules
+from freehold.marketplace import dsa, inform, money, product_safety, rules
 from freehold.marketplace.models import (
     MarketplaceSettings,
     Payout,
@@ -122,6 +122,7 @@ def seed_marketplace(*, seed: int = 42) -> list[Vendor]:
         )
         missing = (VerificationRecord.Field.SELF_CERTIFICATION,) if index == 5 else ()
         dsa.seed_trader(vendor=vendor, missing=missing)
+        product_safety.seed_product_safety(vendor=vendor, product_ids=mine)
         vendors.append(vendor)
     with _quietly():
         _seed_money(vendors, now=now, rng=random.Random(f"freehold-demo-{seed}-marketplace"))

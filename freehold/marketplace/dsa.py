@@ -176,6 +176,26 @@ def product_publish_check(product: Product) -> None:
     link = VendorProduct.objects.select_related("vendor").filter(product_id=product.pk).first()
     if link is not None:
         listing_check(link.vendor)
+        # Art. 31: the product's own safety information (imported here: it builds on this).
+        from freehold.marketplace import product_safety
+
+        try:
+            product_safety.product_safety_check(product, link.vendor)
+        except ValidationFailed as exc:
+            raise ListingBlocked(exc.message, field="status") from exc
+
+
+def address_withheld(vendor: Vendor, settings: MarketplaceSettings | None = None) -> bool:
+    """Art. 30(7) shortfall: a trader selling to EU consumers that certified a residential
+    address or a personal phone under INFORM has its street or phone withheld from shoppers
+    (marketplace.seller), so consumers lack the contact details the DSA wants shown. Staff and
+    the vendor are warned: a business or returns address (and phone) fixes it."""
+    return applies_to(vendor, settings) and (
+        vendor.residential_address or vendor.personal_phone_only
+    )
+
+
+ADDRESS_WITHHELD_WARNING = "Address not published: give a business or returns address"
 
 
 # --- What shoppers see (Art. 30(7), CRD Art. 6a) --------------------------------------------

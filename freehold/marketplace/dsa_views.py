@@ -173,6 +173,8 @@ def trader(request: HttpRequest, vendor: Vendor) -> HttpResponse:
             "missing": missing,
             "missing_text": dsa.missing_labels(missing),
             "applies": dsa.applies_to(vendor),
+            "address_withheld": dsa.address_withheld(vendor),
+            "address_warning": dsa.ADDRESS_WITHHELD_WARNING,
             "corrections": [c for c in dsa.correction_requests(vendor) if c.open],
             "labels": dsa.FIELD_LABELS,
         },

@@ -24,7 +24,9 @@ Definitions (our reading where the law leaves a choice):
 Every number comes from `rules.rule` (date-effective). The status is never stored: it is
 `verification_status(vendor)`, derived from the latest `VerificationRecord` per required field,
 the vendor's `info_requested_at` and its certification notices, so every page of one request
-says the same thing the moment a record changes.
+says the same thing the moment a record changes. Lists derive it with `verifications(vendors)`
+(the same rules, the rows read once for all the vendors); `verification(vendor)` is its
+one-vendor case.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext, gettext_noop
 
 from freehold.core import audit, clock
@@ -449,36 +451,142 @@ class Verification:
         return [state for state in self.fields if state.status in ("missing", "rejected")]
 
 
+def latest_record_rows(
+    *, until: dt.datetime | None, fields: Iterable[str] | None = None
+) -> QuerySet[VerificationRecord]:
+    """Only the latest record per (vendor, field) submitted by `until` (None: no cut-off),
+    newest first: a correlated subquery on the (vendor, field, submitted_at) index, the same
+    on SQLite and PostgreSQL. Usable as a `Prefetch` queryset."""
+    rows = VerificationRecord.objects.all()
+    candidates = VerificationRecord.objects.filter(
+        vendor_id=OuterRef("vendor_id"), field=OuterRef("field")
+    )
+    if until is not None:
+        rows = rows.filter(submitted_at__lte=until)
+        candidates = candidates.filter(submitted_at__lte=until)
+    if fields is not None:
+        rows = rows.filter(field__in=list(fields))
+    newest = candidates.order_by("-submitted_at", "-id").values("pk")[:1]
+    return rows.filter(pk=Subquery(newest))
+
+
+def latest_records_of(
+    vendor_ids: Iterable[int] | None,
+    *,
+    until: dt.datetime | None,
+    fields: Iterable[str] | None = None,
+) -> dict[int, dict[str, VerificationRecord]]:
+    """vendor id -> field -> its latest record submitted by `until`, for many vendors (None:
+    every vendor) in one statement."""
+    rows = latest_record_rows(until=until, fields=fields)
+    if vendor_ids is not None:
+        rows = _of_vendors(rows, list(vendor_ids))
+    latest: dict[int, dict[str, VerificationRecord]] = {}
+    for record in rows:
+        latest.setdefault(record.vendor_id, {}).setdefault(record.field, record)
+    return latest
+
+
+# Beyond this many vendors a statement reads every vendor's rows rather than naming them all
+# (SQLite builds cap the parameters of one statement); callers key the rows by vendor anyway.
+IN_LIMIT = 900
+
+
+def _of_vendors(rows: QuerySet[Any], vendor_ids: list[int]) -> QuerySet[Any]:
+    return rows.filter(vendor_id__in=vendor_ids) if len(vendor_ids) <= IN_LIMIT else rows
+
+
 def latest_records(
     vendor: Vendor, *, on: dt.datetime | None = None
 ) -> dict[str, VerificationRecord]:
     """The latest record per field submitted by `on`."""
+    return latest_records_of([vendor.pk], until=on or clock.now()).get(vendor.pk, {})
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """The rules' periods in force on one day (read once for any number of vendors)."""
+
+    info_due: dt.timedelta
+    notice: dt.timedelta
+
+    @classmethod
+    def on(cls, day: dt.date) -> _Periods:
+        return cls(
+            info_due=dt.timedelta(days=whole("info_due_days", on=day)),
+            notice=dt.timedelta(days=whole("suspension_notice_days", on=day)),
+        )
+
+
+def verifications(
+    vendors: Iterable[Vendor],
+    *,
+    on: dt.datetime | None = None,
+    latest: dict[int, dict[str, VerificationRecord]] | None = None,
+) -> dict[int, Verification]:
+    """vendor id -> `Verification` for many vendors in a constant number of statements: the
+    latest records (or `latest`, when the caller loaded them with `latest_records_of` up to
+    the same moment), the open notices, and the rules once; then the one derivation per
+    vendor. `verification(vendor)` is the one-vendor case."""
     moment = on or clock.now()
-    latest: dict[str, VerificationRecord] = {}
-    for record in VerificationRecord.objects.filter(vendor=vendor, submitted_at__lte=moment):
-        latest.setdefault(record.field, record)  # ordered newest first
-    return latest
+    vendors = list(vendors)
+    if not vendors:
+        return {}
+    ids = [vendor.pk for vendor in vendors]
+    if latest is None:
+        latest = latest_records_of(ids, until=moment)
+    notices: dict[int, list[CertificationNotice]] = {}
+    for notice in _of_vendors(
+        CertificationNotice.objects.filter(
+            answered_at__isnull=True, kind="certify", sent_at__lte=moment
+        ),
+        ids,
+    ):
+        notices.setdefault(notice.vendor_id, []).append(notice)
+    high_volume = any(
+        vendor.high_volume_since is not None and vendor.info_requested_at is not None
+        for vendor in vendors
+    )
+    periods = _Periods.on(moment.date()) if high_volume else None
+    return {
+        vendor.pk: _derive(
+            vendor,
+            on=moment,
+            latest=latest.get(vendor.pk, {}),
+            open_notices=tuple(notices.get(vendor.pk, ())),
+            periods=periods,
+        )
+        for vendor in vendors
+    }
 
 
 def verification(vendor: Vendor, *, on: dt.datetime | None = None) -> Verification:
     """Everything the status is made of, read fresh from the records (never cached)."""
-    moment = on or clock.now()
-    day = moment.date()
+    return verifications([vendor], on=on)[vendor.pk]
+
+
+def _derive(
+    vendor: Vendor,
+    *,
+    on: dt.datetime,
+    latest: dict[str, VerificationRecord],
+    open_notices: tuple[CertificationNotice, ...],
+    periods: _Periods | None,
+) -> Verification:
+    """The rules, pure: from the vendor's latest records and open notices as of `on`."""
+    moment = on
     labels = dict(Field.choices)
-    latest = latest_records(vendor, on=moment)
     fields = tuple(
         FieldState(field=name, label=str(labels[name]), record=latest.get(name))
         for name in REQUIRED_FIELDS
     )
-    open_notices = tuple(
-        vendor.notices.filter(answered_at__isnull=True, kind="certify", sent_at__lte=moment)
-    )
     if vendor.high_volume_since is None or vendor.info_requested_at is None:
         return Verification(NOT_HIGH_VOLUME, fields, open_notices, ())
+    assert periods is not None  # read whenever one vendor is high-volume
 
     reasons: list[str] = []
-    info_due = vendor.info_requested_at + dt.timedelta(days=whole("info_due_days", on=day))
-    notice_days = dt.timedelta(days=whole("suspension_notice_days", on=day))
+    info_due = vendor.info_requested_at + periods.info_due
+    notice_days = periods.notice
     for state in fields:
         if state.record is None and moment > info_due:
             reasons.append(f"{state.label}: not provided")

@@ -50,7 +50,8 @@ class ComplianceRule(models.Model):
     Keys (seeded by migration, see rules.py): hvtps_min_sales, hvtps_min_revenue_usd,
     hvtps_window_months, hvtps_lookback_months, info_due_days, verify_due_days,
     certification_interval_days, certification_due_days, suspension_notice_days,
-    disclosure_min_revenue_usd, disclosure_window_months, dsa_retention_months.
+    disclosure_min_revenue_usd, disclosure_window_months, dsa_retention_months,
+    dsa_illegal_notice_months.
     """
 
     key = models.CharField(max_length=64)
@@ -310,4 +311,74 @@ class Payout(models.Model):
         ordering = ["-period_end", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payout_not_negative")
+        ]
+
+
+class ProductCompliance(models.Model):
+    """A vendor's product-safety information for one product (DSA Art. 31, "compliance by
+    design"; the economic operator as GPSR Art. 19 names it), and the operator's random
+    check of the live listing afterwards.
+
+    `suspension_reason` non-empty: staff took the listing down after a check; the vendor sees
+    the reason and the product cannot go live again until staff clear it.
+    """
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="compliance")
+    operator_name = models.CharField(max_length=255, blank=True)
+    operator_address = models.TextField(blank=True)
+    operator_contact = models.CharField(max_length=255, blank=True)
+    identification = models.CharField(max_length=255, blank=True)
+    trademark = models.CharField(max_length=255, blank=True)
+    warnings = models.TextField(blank=True)
+    labelling = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suspension_reason = models.TextField(blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Product safety of {self.product_id}"
+
+
+class IllegalProductNotice(models.Model):
+    """Staff found a product illegal and informed its recent buyers (DSA Art. 32): what they
+    were told. One per decision; the buyers informed are `IllegalProductRecipient` rows."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="illegal_notices")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="illegal_notices")
+    reason = models.TextField()
+    trader_identity = models.TextField()
+    redress = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class IllegalProductRecipient(models.Model):
+    """One buyer informed about an illegal product: at most once per product and address, so
+    sending again informs only buyers not yet informed."""
+
+    notice = models.ForeignKey(
+        IllegalProductNotice, on_delete=models.CASCADE, related_name="recipients"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(max_length=254)
+    informed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["informed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "email"], name="illegal_product_recipient_once"
+            )
         ]

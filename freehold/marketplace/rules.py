@@ -33,6 +33,7 @@ DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
     ("disclosure_min_revenue_usd", "20000", "2023-06-27", "15 U.S.C. 45f(b)(1)"),
     ("disclosure_window_months", "12", "2023-06-27", "15 U.S.C. 45f(b)(1) (design: trailing)"),
     ("dsa_retention_months", "6", "2024-02-17", "Regulation (EU) 2022/2065 Art. 30(5)"),
+    ("dsa_illegal_notice_months", "6", "2024-02-17", "Regulation (EU) 2022/2065 Art. 32(1)"),
 )
 
 

@@ -407,6 +407,8 @@ class VendorProductInput:
     # One option and its values ("Size", ["S", "M"]): a variant per value, same price and stock.
     option_name: str = ""
     option_values: tuple[str, ...] = ()
+    # DSA Art. 31 product-safety information (a product_safety.SafetyInput); None: none given.
+    safety: Any = None
 
 
 def _catalog_error(exc: DjangoValidationError) -> ValidationFailed:
@@ -430,6 +432,10 @@ def vendor_product_create(
         problem = listing_problem(vendor)
         if problem:
             raise NotAllowed(problem, field="status")
+        from freehold.marketplace import product_safety
+
+        safety = data.safety.cleaned() if data.safety is not None else {}
+        product_safety.safety_check(vendor=vendor, values=safety)
     title = data.title.strip()
     if not title:
         raise ValidationFailed("Enter the product's title.", field="title")
@@ -463,6 +469,10 @@ def vendor_product_create(
     except DjangoValidationError as exc:
         raise _catalog_error(exc) from exc
     VendorProduct.objects.create(product=product, vendor=vendor)
+    if data.safety is not None:
+        from freehold.marketplace import product_safety
+
+        product_safety.compliance_save(product=product, data=data.safety, actor=actor)
     audit.record(
         actor=actor,
         verb="vendor.product_created",
@@ -568,18 +578,29 @@ def vendor_product_update(
     product_type: str | None = None,
     tags: Sequence[str] | None = None,
     variants: Mapping[int, VariantEdit] | None = None,
+    safety: Any = None,
 ) -> Product:
     """Save the vendor's edit page at once: the product's own fields (title, description,
-    type, tags, status) and each variant's price, compare-at price, SKU, barcode, option
-    values and stock. All through the catalog services, so prices keep their history, stock
-    its movements, and the summary, search text and cached pages follow as for the operator.
-    None leaves a part unchanged. All or nothing: the first refusal undoes the whole save.
+    type, tags, status), its product-safety information (`safety`, a
+    product_safety.SafetyInput: DSA Art. 31) and each variant's price, compare-at price, SKU,
+    barcode, option values and stock. All through the catalog services, so prices keep their
+    history, stock its movements, and the summary, search text and cached pages follow as for
+    the operator. None leaves a part unchanged. All or nothing: the first refusal undoes the
+    whole save.
     """
     product = _owned(vendor, product)
     if status == Product.Status.ACTIVE and product.status != Product.Status.ACTIVE:
         problem = listing_problem(vendor)
         if problem:
             raise NotAllowed(problem, field="status")
+    going_live = status == Product.Status.ACTIVE and product.status != Product.Status.ACTIVE
+    if safety is not None or going_live:
+        from freehold.marketplace import product_safety
+
+        if safety is not None:
+            product_safety.compliance_save(product=product, data=safety, actor=actor)
+        if going_live:
+            product_safety.product_safety_check(product, vendor)
     if status not in (Product.Status.DRAFT, Product.Status.ACTIVE, Product.Status.ARCHIVED):
         raise ValidationFailed("Choose draft or active.", field="status")
     title = title.strip()

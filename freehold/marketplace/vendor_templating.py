@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import pass_context
 
 from freehold.marketplace.models import MarketplaceSettings, Vendor
+from freehold.marketplace.product_safety import product_safety_public
 from freehold.marketplace.seller import product_seller
 
 
@@ -59,5 +60,6 @@ TEMPLATE_GLOBALS = {
     "account_vendor": account_vendor,
     "sold_by": sold_by,
     "seller_block": product_seller,
+    "product_safety": product_safety_public,
     "marketplace_on": marketplace_on,
 }

@@ -27,7 +27,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.dashboard.products.forms import ImageUploadForm, OptionsForm, amount, money_field
 from freehold.dashboard.products.forms import ProductForm as CatalogProductForm
-from freehold.marketplace import inform
+from freehold.marketplace import dsa, inform, product_safety
 from freehold.marketplace import vendor_services as services
 from freehold.marketplace.models import SubOrderLine, Vendor
 from freehold.marketplace.vendor_access import (
@@ -195,6 +195,25 @@ def products(request: HttpRequest, vendor: Vendor) -> HttpResponse:
     )
 
 
+def _add_safety_fields(form: forms.BaseForm) -> None:
+    """DSA Art. 31: the product-safety information, on the create and edit forms when the DSA
+    applies to the vendor (product_safety.safety_check says which are needed to go live)."""
+    for name in product_safety.SAFETY_FIELDS:
+        multiline = name in ("operator_address", "warnings")
+        form.fields[name] = forms.CharField(
+            label=product_safety.FIELD_LABELS[name],
+            required=False,
+            max_length=4000 if multiline else 255,
+            widget=forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput,
+        )
+
+
+def _safety_input(form: forms.BaseForm) -> product_safety.SafetyInput | None:
+    if "operator_name" not in form.fields:
+        return None
+    return product_safety.SafetyInput.from_mapping(form.cleaned_data)
+
+
 class ProductForm(forms.Form):
     title = forms.CharField(max_length=255)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
@@ -208,6 +227,11 @@ class ProductForm(forms.Form):
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, initial=Product.Status.DRAFT)
 
+    def __init__(self, *args: Any, safety: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if safety:
+            _add_safety_fields(self)
+
 
 @vendor_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -216,7 +240,7 @@ def product_new(request: HttpRequest, vendor: Vendor) -> HttpResponse:
     if vendor.status != Vendor.Status.ACTIVE:
         messages.error(request, problem)
         return HttpResponseRedirect(reverse("vendor-home"))
-    form = ProductForm(request.POST or None)
+    form = ProductForm(request.POST or None, safety=dsa.applies_to(vendor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -232,6 +256,7 @@ def product_new(request: HttpRequest, vendor: Vendor) -> HttpResponse:
                     status=data["status"],
                     option_name=data["option_name"],
                     option_values=tuple(data["option_values"].split(",")),
+                    safety=_safety_input(form),
                 ),
             )
         except FreeholdError as error:
@@ -265,11 +290,15 @@ class VendorProductForm(CatalogProductForm):
     same sanitised HTML) cut to the vendor's fields, plus a row of fields per variant:
     price-<id>, compare_at-<id>, sku-<id>, barcode-<id>, stock-<id>, option<n>-<id>."""
 
-    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, product: Product, safety: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in list(self.fields):
             if name not in VENDOR_PRODUCT_FIELDS:
                 del self.fields[name]
+        if safety:
+            _add_safety_fields(self)
+            for name, value in product_safety.initial_for(product).items():
+                self.initial.setdefault(name, value)
         choices = list(STATUS_CHOICES)
         if product.status == Product.Status.ARCHIVED:
             choices.append((Product.Status.ARCHIVED, "Archived"))
@@ -409,7 +438,12 @@ def _render_edit(
 ) -> HttpResponse:
     bound = [f for f in (form, options_form, variant_form, upload_form) if f is not None]
     if form is None:
-        form = VendorProductForm(initial=CatalogProductForm.initial_for(product), product=product)
+        form = VendorProductForm(
+            initial=CatalogProductForm.initial_for(product),
+            product=product,
+            safety=dsa.applies_to(vendor),
+        )
+    safety_row = product_safety.compliance_of(product)
     return render_vendor(
         request,
         vendor,
@@ -424,6 +458,8 @@ def _render_edit(
             "upload_form": upload_form or ImageUploadForm(),
             "images": list(product.images.order_by("position", "pk")),
             "listing_problem": services.listing_problem(vendor),
+            "suspension": safety_row.suspension_reason if safety_row else "",
+            "safety_fields": [name for name in product_safety.SAFETY_FIELDS if name in form.fields],
         },
         status=400 if any(f.errors for f in bound) else 200,
     )
@@ -437,7 +473,7 @@ def product_edit(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpR
     product = _owned_product(vendor, product_id)
     if request.method != "POST":
         return _render_edit(request, vendor, product)
-    form = VendorProductForm(request.POST, product=product)
+    form = VendorProductForm(request.POST, product=product, safety=dsa.applies_to(vendor))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -451,6 +487,7 @@ def product_edit(request: HttpRequest, vendor: Vendor, product_id: int) -> HttpR
                 product_type=data["product_type"],
                 tags=data["tags"],
                 variants=form.variant_edits(),
+                safety=_safety_input(form),
             )
         except FreeholdError as error:
             _show_error(form, error)

@@ -161,6 +161,14 @@ def list_product(vendor: Page, *, title: str, price: str, stock: str) -> None:
     vendor.get_by_label("Title").fill(title)
     vendor.get_by_label("Price").fill(price)
     vendor.get_by_label("Stock").fill(stock)
+    operator = vendor.get_by_label("Economic operator in the EU: name")
+    if operator.count():  # DSA Art. 31: the product-safety information, to go live
+        operator.fill("Linen Co GmbH")
+        vendor.get_by_label("Economic operator: postal address").fill("Torstraße 12, Berlin")
+        vendor.get_by_label("Economic operator: e-mail, phone or web address").fill(
+            "safety@linen.example"
+        )
+        vendor.get_by_label("Product identification").fill("Model L-1")
     vendor.get_by_label("Status").select_option("active")
     vendor.get_by_role("button", name="Create product").click()
     expect(vendor.get_by_text(f"{title} created.")).to_be_visible()

@@ -18,7 +18,7 @@ from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, ValidationFailed
 from freehold.core.models import AuditEvent
 from freehold.marketplace import dsa, vendor_services, verification
-from freehold.marketplace.models import Vendor, VerificationRecord
+from freehold.marketplace.models import ProductCompliance, Vendor, VerificationRecord
 from tests.marketplace.factories import enable_marketplace, make_vendor, make_vendor_product
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,14 @@ def test_a_complete_trader_may_publish() -> None:
     vendor = make_vendor()
     complete_trader(vendor)
     product = draft_product(vendor)
+    # and the product's own safety information (Art. 31, test_dsa_product_safety.py)
+    ProductCompliance.objects.create(
+        product=product,
+        operator_name="Vendor GmbH",
+        operator_address="Torstraße 12\n10119 Berlin",
+        operator_contact="safety@example.com",
+        identification="Model 7",
+    )
 
     catalog_services.product_update(product=product, status=Product.Status.ACTIVE)
 

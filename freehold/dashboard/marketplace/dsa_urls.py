@@ -17,4 +17,20 @@ urlpatterns = [
         dsa_views.trader_suspend,
         name="marketplace-trader-suspend",
     ),
+    path("traders/checks", dsa_views.listing_checks, name="marketplace-listing-checks"),
+    path(
+        "traders/checks/<int:product_id>/ok",
+        dsa_views.listing_check_ok,
+        name="marketplace-listing-check-ok",
+    ),
+    path(
+        "traders/checks/<int:product_id>/suspend",
+        dsa_views.listing_check_suspend,
+        name="marketplace-listing-check-suspend",
+    ),
+    path(
+        "traders/products/<int:product_id>/illegal",
+        dsa_views.illegal_product,
+        name="marketplace-illegal-product",
+    ),
 ]

@@ -16,15 +16,15 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from freehold.catalog.models import Product
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.pages import paginate, render_page
-from freehold.marketplace import dsa
-from freehold.marketplace.models import MarketplaceSettings, Vendor, VerificationRecord
+from freehold.marketplace import dsa, inform, product_safety
+from freehold.marketplace.models import MarketplaceSettings, Vendor
 
 AREA = "settings"
 
@@ -53,7 +53,8 @@ def _vendors() -> Any:
         .prefetch_related(
             Prefetch(
                 "verifications",
-                queryset=VerificationRecord.objects.filter(field__in=dsa.TRADER_FIELDS),
+                # only the latest record per field: what `trader_missing` reads
+                queryset=inform.latest_record_rows(until=None, fields=dsa.TRADER_FIELDS),
                 to_attr="trader_records",
             )
         )
@@ -72,6 +73,7 @@ def traders(request: HttpRequest) -> HttpResponse:
             "missing": dsa.trader_missing(vendor, vendor.trader_records)
             if vendor.is_business
             else [],
+            "withheld": dsa.address_withheld(vendor, settings),
         }
         for vendor in page.rows
     ]
@@ -86,6 +88,8 @@ def traders(request: HttpRequest) -> HttpResponse:
             "applies": dsa.dsa_applies(settings),
             "settings": settings,
             "labels": dsa.FIELD_LABELS,
+            "address_warning": dsa.ADDRESS_WITHHELD_WARNING,
+            "sample_max": product_safety.SAMPLE_MAX,
         },
     )
 
@@ -113,6 +117,11 @@ def _detail(
                 vendor_link__vendor=vendor, status=Product.Status.ACTIVE
             ).count(),
             "form": form or CorrectionForm(),
+            "address_withheld": dsa.address_withheld(vendor),
+            "address_warning": dsa.ADDRESS_WITHHELD_WARNING,
+            "products": Product.objects.filter(vendor_link__vendor=vendor)
+            .exclude(status=Product.Status.ARCHIVED)
+            .order_by("title", "pk"),
         },
         status=status,
     )
@@ -158,3 +167,169 @@ def trader_suspend(request: HttpRequest, vendor_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Listing suspended: {count} product(s) set to draft.")
     return HttpResponseRedirect(reverse("dashboard:marketplace-trader", args=[vendor.pk]))
+
+
+# --- Art. 31: random checks of live listings ---------------------------------------------------
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Reason (shown to the vendor)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _sample_size(request: HttpRequest) -> int:
+    try:
+        count = int(request.GET.get("count", "10"))
+    except ValueError:
+        count = 10
+    return max(1, min(count, product_safety.SAMPLE_MAX))
+
+
+@staff_required(AREA)
+@require_safe
+def listing_checks(request: HttpRequest) -> HttpResponse:
+    """A random sample of live vendor listings to review (Art. 31(3)), and the listings staff
+    suspended, which stay off until cleared."""
+    count = _sample_size(request)
+    return render_page(
+        request,
+        "dashboard/marketplace/listing_checks.html",
+        {
+            "title": "Random listing checks (DSA Art. 31)",
+            "section": "settings",
+            "count": count,
+            "sample": product_safety.random_sample(count),
+            "suspended": list(product_safety.suspended_listings()[:100]),
+            "fields": [
+                (name, product_safety.FIELD_LABELS[name]) for name in product_safety.SAFETY_FIELDS
+            ],
+            "form": SuspendForm(),
+        },
+    )
+
+
+def _checks_url(request: HttpRequest) -> str:
+    count = request.POST.get("count", "")
+    url = reverse("dashboard:marketplace-listing-checks")
+    return f"{url}?count={count}" if count.isdigit() else url
+
+
+@staff_required(AREA)
+@require_POST
+def listing_check_ok(request: HttpRequest, product_id: int) -> HttpResponse:
+    try:
+        product_safety.listing_mark_checked(
+            product_id=product_id, actor=Actor.for_user(request.user), user=request.user
+        )
+    except FreeholdError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Listing marked checked.")
+    return HttpResponseRedirect(_checks_url(request))
+
+
+@staff_required(AREA)
+@require_POST
+def listing_check_suspend(request: HttpRequest, product_id: int) -> HttpResponse:
+    form = SuspendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Suspending needs a reason, for the vendor.")
+        return HttpResponseRedirect(_checks_url(request))
+    try:
+        product_safety.listing_suspend(
+            product_id=product_id,
+            reason=form.cleaned_data["reason"],
+            actor=Actor.for_user(request.user),
+            user=request.user,
+        )
+    except FreeholdError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Listing suspended: set to draft; the vendor sees the reason.")
+    return HttpResponseRedirect(_checks_url(request))
+
+
+# --- Art. 32: informing the buyers of an illegal product ---------------------------------------
+
+
+class IllegalProductForm(forms.Form):
+    reason = forms.CharField(
+        max_length=4000,
+        label="Why the product is illegal (sent to the buyers)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    trader = forms.CharField(
+        max_length=2000,
+        label="The trader's identity",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    redress = forms.CharField(
+        max_length=4000,
+        required=False,
+        label="Means of redress (for example: return it for a full refund from your order page)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _vendor_product(product_id: int) -> Product:
+    return get_object_or_404(
+        Product.objects.select_related("vendor_link__vendor"),
+        pk=product_id,
+        vendor_link__isnull=False,
+    )
+
+
+def _illegal_page(
+    request: HttpRequest, product: Product, form: IllegalProductForm, status: int = 200
+) -> HttpResponse:
+    vendor = product.vendor_link.vendor  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "dashboard/marketplace/illegal_product.html",
+        {
+            "title": f"Illegal product: {product.title}",
+            "section": "settings",
+            "product": product,
+            "vendor": vendor,
+            "form": form,
+            "buyers": product_safety.recent_buyers(product),
+            "cutoff": product_safety.notice_cutoff(),
+            "notices": product_safety.notices_of(product),
+        },
+        status=status,
+    )
+
+
+@staff_required(AREA)
+@require_http_methods(["GET", "HEAD", "POST"])
+def illegal_product(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _vendor_product(product_id)
+    if request.method != "POST":
+        vendor = product.vendor_link.vendor  # type: ignore[attr-defined]
+        form = IllegalProductForm(initial={"trader": product_safety.trader_identity(vendor)})
+        return _illegal_page(request, product, form)
+    form = IllegalProductForm(request.POST)
+    if form.is_valid():
+        try:
+            result = product_safety.illegal_product_inform(
+                product=product,
+                reason=form.cleaned_data["reason"],
+                trader=form.cleaned_data["trader"],
+                redress=form.cleaned_data["redress"],
+                actor=Actor.for_user(request.user),
+                user=request.user,
+            )
+        except FreeholdError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if result.informed:
+                messages.success(request, f"{result.informed} buyer(s) informed by e-mail.")
+            else:
+                messages.info(request, "No buyer left to inform: nobody new bought it recently.")
+            return HttpResponseRedirect(
+                reverse("dashboard:marketplace-illegal-product", args=[product.pk])
+            )
+    return _illegal_page(request, product, form, status=400)

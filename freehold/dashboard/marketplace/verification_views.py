@@ -45,25 +45,24 @@ except ImportError:  # pragma: no cover
 def queue(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     due_days = dt.timedelta(days=whole("verify_due_days", on=now.date()))
-    # the latest record per (vendor, field) still waiting for a decision
-    latest: dict[tuple[int, str], VerificationRecord] = {}
-    for record in VerificationRecord.objects.select_related("vendor").order_by(
-        "-submitted_at", "-id"
-    ):
-        latest.setdefault((record.vendor_id, record.field), record)
-    waiting = sorted(
-        (
-            record
-            for record in latest.values()
-            if record.status == VerificationRecord.Status.SUBMITTED
-            and record.field not in verification.CODE_FIELDS
-        ),
-        key=lambda record: record.submitted_at,
-    )
-    vendors = [
-        (vendor, inform.verification(vendor, on=now))
-        for vendor in Vendor.objects.exclude(status=Vendor.Status.TERMINATED)
-    ]
+    # Only the latest record per (vendor, field): the queue is those still waiting for a
+    # decision, and the same rows give every vendor's derived status (a constant number of
+    # statements, however many vendors and records).
+    everyone = {vendor.pk: vendor for vendor in Vendor.objects.all()}
+    latest = inform.latest_records_of(None, until=now)
+    waiting = []
+    for vendor_id, records in latest.items():
+        for record in records.values():
+            if (
+                record.status == VerificationRecord.Status.SUBMITTED
+                and record.field not in verification.CODE_FIELDS
+            ):
+                record.vendor = everyone[vendor_id]
+                waiting.append(record)
+    waiting.sort(key=lambda record: (record.submitted_at, record.pk))
+    current = [vendor for vendor in everyone.values() if vendor.status != Vendor.Status.TERMINATED]
+    states = inform.verifications(current, on=now, latest=latest)
+    vendors = [(vendor, states[vendor.pk]) for vendor in current]
     return render_page(
         request,
         "dashboard/marketplace/verification.html",
