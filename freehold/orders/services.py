@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Max
+from django.db.models import BigIntegerField, F, Max
 from django.db.models.functions import Cast
 
 from freehold.core import audit, clock
@@ -140,6 +140,8 @@ def order_transition(
         from freehold.webhooks.services import webhook_emit
 
         webhook_emit(event, order_payload(locked))
+    if field == "payment_status" and to == "paid" and from_state not in _PAID_BEFORE:
+        _count_units_sold(locked)
     if field == "payment_status" and to in _INFORM_RECOMPUTE:
         # Marketplace INFORM counters count paid sales: recompute the order's vendors.
         from freehold.marketplace.inform import order_paid_or_refunded
@@ -150,6 +152,28 @@ def order_transition(
 
 
 _INFORM_RECOMPUTE = {"paid", "partially_refunded", "refunded"}
+_PAID_BEFORE = {"paid", "partially_refunded", "refunded"}
+
+
+def _count_units_sold(order: Order) -> None:
+    """Add the order's units to each product's `sales_count` (the "Best selling" sort).
+
+    Counted once, when the payment first succeeds; refunds do not take units back (a sale that
+    happened stays a sale for ranking, as in Shopify). Products are updated in id order so two
+    orders paid at once lock them in the same order. Cached collection pages sorted by best
+    selling follow at their next expiry, not at every sale.
+    """
+    from freehold.catalog.models import Product
+
+    units: dict[int, int] = {}
+    for product_id, quantity in order.lines.filter(variant__isnull=False).values_list(
+        "variant__product_id", "quantity"
+    ):
+        units[product_id] = units.get(product_id, 0) + quantity
+    for product_id in sorted(units):
+        Product.objects.filter(pk=product_id).update(
+            sales_count=F("sales_count") + units[product_id]
+        )
 
 
 # Transitions that outbound webhook subscribers hear about (freehold.webhooks).
