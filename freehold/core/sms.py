@@ -176,6 +176,33 @@ def get_backend(name: str | None = None) -> Backend:
     return backend
 
 
+def configuration_problem() -> str:
+    """Why phone codes cannot reach a real phone with the current settings, or "".
+
+    Shown to the operator where text messages start to matter (turning marketplace mode on),
+    rather than refusing to start: a store without vendors never texts anybody.
+    """
+    chosen = (settings.SMS_BACKEND or "console").strip().lower()
+    if chosen == "twilio":
+        missing = [
+            name
+            for name, value in (
+                ("FREEHOLD_TWILIO_ACCOUNT_SID", settings.TWILIO_ACCOUNT_SID),
+                ("FREEHOLD_TWILIO_AUTH_TOKEN", settings.TWILIO_AUTH_TOKEN),
+                ("FREEHOLD_TWILIO_FROM_NUMBER", settings.TWILIO_FROM_NUMBER),
+            )
+            if not value
+        ]
+        if missing:
+            return f"Text messages go through Twilio, but {', '.join(missing)} is not set."
+    elif chosen in ("console", "locmem") and not settings.DEBUG:
+        return (
+            f"FREEHOLD_SMS_BACKEND is {chosen!r}: phone codes are not sent to phones. "
+            "Set it to 'twilio' (or your own backend)."
+        )
+    return ""
+
+
 def send(*, to: str, body: str) -> None:
     """Send one message now; raises SmsNotSent when it did not go out."""
     get_backend().send(Message(to=to, body=body))

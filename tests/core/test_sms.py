@@ -274,3 +274,34 @@ def test_a_number_that_cannot_exist_is_refused_next_to_the_field_and_nothing_is_
     assert "is not a valid number" in response.content.decode()
     assert twilio_settings.requests == []
     assert not VerificationRecord.objects.filter(vendor=vendor, field="phone").exists()
+
+
+@pytest.mark.django_db
+def test_the_marketplace_settings_warn_when_codes_cannot_reach_a_phone(settings):
+    from django.test import Client
+
+    from tests.dashboard.conftest import make_staff
+
+    owner = Client()
+    owner.force_login(make_staff("owner@example.com"))
+    page = "/dashboard/marketplace/"
+
+    # Twilio chosen, its credentials missing: the operator is told which
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = "AC123"
+    settings.TWILIO_AUTH_TOKEN = ""
+    settings.TWILIO_FROM_NUMBER = ""
+    html = owner.get(page).content.decode()
+    assert 'id="sms-problem"' in html
+    assert "FREEHOLD_TWILIO_AUTH_TOKEN, FREEHOLD_TWILIO_FROM_NUMBER is not set" in html
+
+    # the console backend outside development: codes never reach a phone
+    settings.SMS_BACKEND = "console"
+    settings.DEBUG = False
+    assert "phone codes are not sent to phones" in owner.get(page).content.decode()
+
+    # configured: no warning
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_AUTH_TOKEN = "secret"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    assert 'id="sms-problem"' not in owner.get(page).content.decode()

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from freehold.core import sms
 from freehold.core.audit import Actor
 from freehold.core.errors import FreeholdError, ValidationFailed
 from freehold.dashboard.access import staff_required
@@ -104,6 +105,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         form=form,
         enabled=current.enabled,
         links=MARKETPLACE_LINKS,
+        sms_problem=sms.configuration_problem(),
         status=400 if form.errors else 200,
     )
 
