@@ -23,7 +23,8 @@ Definitions (our reading where the law leaves a choice):
 
 Every number comes from `rules.rule` (date-effective). The status is never stored: it is
 `verification_status(vendor)`, derived from the latest `VerificationRecord` per required field,
-the vendor's `info_requested_at` and its certification notices, so every page of one request
+the vendor's `info_requested_at` and its open notices (the yearly certification, and the
+notice revoking partial disclosure, rule 1.11), so every page of one request
 says the same thing the moment a record changes. Lists derive it with `verifications(vendors)`
 (the same rules, the rows read once for all the vendors); `verification(vendor)` is its
 one-vendor case.
@@ -95,6 +96,21 @@ STATUS_BADGES = {
     VERIFIED: "ok",
     REJECTED: "bad",
     SUSPENDED: "bad",
+}
+# The notices whose lapse suspends sales: the yearly certification (rule 1.6) and the loss
+# of partial disclosure (rule 1.11). An information request lapses through the fields.
+CERTIFY = "certify"
+PARTIAL_DISCLOSURE = "partial_disclosure"
+SUSPENDING_NOTICES = (CERTIFY, PARTIAL_DISCLOSURE)
+NOTICE_LAPSED = {
+    CERTIFY: "Yearly certification not answered",
+    PARTIAL_DISCLOSURE: "Partial disclosure revoked: full disclosure not consented to",
+}
+# Why staff may take partial disclosure away (rule 1.11).
+REVOKE_REASONS = {
+    "false_certification": "The certification of a residential address or personal phone "
+    "was false.",
+    "unanswered_buyers": "Buyers' inquiries were not answered within a reasonable time.",
 }
 # Marked for the catalogues; checkout translates it where it raises.
 SUSPENDED_MESSAGE = gettext_noop(
@@ -376,17 +392,153 @@ def certify(*, vendor: Vendor, changed: bool, actor: Actor) -> CertificationNoti
     return notice
 
 
+# --- Losing partial disclosure (rule 1.11) -----------------------------------------------------
+
+
+def has_partial_disclosure(vendor: Vendor) -> bool:
+    """The vendor certified a residential address or a personal phone (rule 1.10)."""
+    return vendor.residential_address or vendor.personal_phone_only
+
+
+def open_partial_disclosure_notice(vendor: Vendor) -> CertificationNotice | None:
+    return vendor.notices.filter(kind=PARTIAL_DISCLOSURE, answered_at__isnull=True).first()
+
+
+def partial_disclosure_revoke(
+    *, vendor: Vendor, reason: str, details: str = "", user: Any
+) -> CertificationNotice:
+    """Staff take partial disclosure away (a false certification, or buyers not answered
+    within a reasonable time): a notice due in `suspension_notice_days`, e-mailed. Unanswered
+    by then, the derived status suspends the vendor's sales (`_derive`) until it consents to
+    full disclosure (`full_disclosure_consent`) or staff withdraw the notice.
+
+    Only a high-volume vendor has anything to lose: partial disclosure is INFORM's, and a
+    vendor below the thresholds is never suspended by INFORM."""
+    from freehold.core.errors import ValidationFailed
+
+    if reason not in REVOKE_REASONS:
+        raise ValidationFailed("Choose why partial disclosure is revoked.", field="reason")
+    moment = clock.now()
+    due = dt.timedelta(days=whole("suspension_notice_days", on=moment.date()))
+    with transaction.atomic():
+        locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+        if not has_partial_disclosure(locked):
+            raise ValidationFailed(
+                "This vendor has not certified a residential address or personal phone.",
+                field="reason",
+            )
+        if locked.high_volume_since is None or locked.info_requested_at is None:
+            raise ValidationFailed(
+                "This vendor is not a high-volume seller: INFORM's partial disclosure does not "
+                "apply yet.",
+                field="reason",
+            )
+        if open_partial_disclosure_notice(locked) is not None:
+            raise ValidationFailed("A notice is already open for this vendor.", field="reason")
+        text = REVOKE_REASONS[reason]
+        details = details.strip()
+        if details:
+            text = f"{text} {details}"
+        notice = CertificationNotice.objects.create(
+            vendor=locked,
+            kind=PARTIAL_DISCLOSURE,
+            sent_at=moment,
+            due_at=moment + due,
+            reason=text,
+        )
+        audit.record(
+            actor=Actor.for_user(user),
+            verb="vendor.partial_disclosure_revoked",
+            obj=locked,
+            data={"notice": notice.pk, "reason": reason, "details": details},
+        )
+        _notify(locked, kind=PARTIAL_DISCLOSURE, reason=text, due_at=notice.due_at)
+        _invalidate(locked.pk)
+    return notice
+
+
+def full_disclosure_consent(*, vendor: Vendor, actor: Actor) -> Vendor:
+    """The vendor consents to full disclosure: its street and phone are shown under the
+    disclosure rules from now on, and the open notice is answered (lifting a suspension)."""
+    moment = clock.now()
+    with transaction.atomic():
+        locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+        was = {
+            "residential_address": locked.residential_address,
+            "personal_phone_only": locked.personal_phone_only,
+        }
+        locked.residential_address = False
+        locked.personal_phone_only = False
+        locked.save(update_fields=["residential_address", "personal_phone_only"])
+        answered = list(
+            locked.notices.filter(kind=PARTIAL_DISCLOSURE, answered_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        CertificationNotice.objects.filter(pk__in=answered).update(answered_at=moment)
+        audit.record(
+            actor=actor,
+            verb="vendor.full_disclosure_consented",
+            obj=locked,
+            data={"was": was, "notices": answered},
+        )
+        _invalidate(locked.pk)
+    _refresh_shown(locked, on=moment)
+    return locked
+
+
+def partial_disclosure_notice_withdraw(*, notice: CertificationNotice, user: Any) -> None:
+    """Staff withdraw an open notice (the vendor corrected its information, or it was sent in
+    error): the vendor keeps its partial disclosure and any suspension from it lifts."""
+    from freehold.core.errors import ValidationFailed
+
+    moment = clock.now()
+    with transaction.atomic():
+        locked = CertificationNotice.objects.select_for_update().get(pk=notice.pk)
+        if locked.kind != PARTIAL_DISCLOSURE or locked.answered_at is not None:
+            raise ValidationFailed("This notice is not open.", field="notice")
+        locked.answered_at = moment
+        locked.save(update_fields=["answered_at"])
+        audit.record(
+            actor=Actor.for_user(user),
+            verb="vendor.partial_disclosure_notice_withdrawn",
+            obj=locked.vendor,
+            data={"notice": locked.pk},
+        )
+        _invalidate(locked.vendor_id)
+    _refresh_shown(locked.vendor, on=moment)
+
+
+def _refresh_shown(vendor: Vendor, *, on: dt.datetime) -> None:
+    """Keep the fingerprint of what shoppers see current after a write (the signals already
+    re-render the pages; this spares the daily job a second, needless invalidation)."""
+    from freehold.marketplace.seller import shown_state_refresh
+
+    shown_state_refresh(vendor=Vendor.objects.get(pk=vendor.pk), on=on)
+
+
 def _invalidate(vendor_id: int) -> None:
     from freehold.marketplace.verification import invalidate_vendor_pages
 
     invalidate_vendor_pages(vendor_id)
 
 
-def _notify(vendor: Vendor, *, kind: str) -> None:
+def _notify(
+    vendor: Vendor, *, kind: str, reason: str = "", due_at: dt.datetime | None = None
+) -> None:
     """The written notice, by e-mail, after commit (rule 1.7)."""
     from django.core.mail import send_mail
 
-    if kind == "certify":
+    if kind == PARTIAL_DISCLOSURE:
+        subject = gettext("Your partial disclosure is revoked")
+        body = gettext(
+            "We revoked your partial disclosure (your address shown as state and country "
+            "only, or no phone shown). Reason: %(reason)s By %(due)s, please consent to "
+            "full disclosure in your vendor dashboard under Verification, or correct your "
+            "information and contact us; otherwise your sales will be suspended until you "
+            "consent."
+        ) % {"reason": reason, "due": due_at.strftime("%Y-%m-%d %H:%M UTC") if due_at else ""}
+    elif kind == "certify":
         subject = gettext("Please certify your seller information")
         body = gettext(
             "Once a year the law asks you to confirm that your seller information is current. "
@@ -538,7 +690,7 @@ def verifications(
     notices: dict[int, list[CertificationNotice]] = {}
     for notice in _of_vendors(
         CertificationNotice.objects.filter(
-            answered_at__isnull=True, kind="certify", sent_at__lte=moment
+            answered_at__isnull=True, kind__in=SUSPENDING_NOTICES, sent_at__lte=moment
         ),
         ids,
     ):
@@ -599,7 +751,7 @@ def _derive(
             reasons.append(f"{state.label}: rejected and not corrected")
     for notice in open_notices:
         if moment > notice.due_at:
-            reasons.append("Yearly certification not answered")
+            reasons.append(NOTICE_LAPSED[notice.kind])
     if reasons:
         return Verification(SUSPENDED, fields, open_notices, tuple(reasons))
     statuses = {state.status for state in fields}

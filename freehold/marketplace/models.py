@@ -196,14 +196,22 @@ class VerificationRecord(models.Model):
 
 
 class CertificationNotice(models.Model):
-    """INFORM's yearly notice to certify the information, and the vendor's answer."""
+    """An INFORM notice to the vendor and its answer: the yearly notice to certify the
+    information, the request for missing information, or the notice that partial disclosure
+    is lost (rule 1.11: answered when the vendor consents to full disclosure, or closed when
+    staff withdraw it; `reason` says why it was sent)."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(
-        max_length=16,
-        choices=[("certify", "Certify yearly"), ("missing_info", "Missing information")],
+        max_length=24,
+        choices=[
+            ("certify", "Certify yearly"),
+            ("missing_info", "Missing information"),
+            ("partial_disclosure", "Partial disclosure revoked"),
+        ],
         default="certify",
     )
+    reason = models.TextField(blank=True)
     sent_at = models.DateTimeField(default=clock.now)
     due_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)

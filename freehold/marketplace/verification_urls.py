@@ -9,6 +9,11 @@ urlpatterns = [
     path("vendor/verification", views.vendor_verification, name="vendor-verification"),
     path("vendor/verification/certify", views.vendor_certify, name="vendor-certify"),
     path(
+        "vendor/verification/full-disclosure",
+        views.vendor_full_disclosure,
+        name="vendor-full-disclosure",
+    ),
+    path(
         "vendor/verification/<int:record_id>/confirm",
         views.vendor_verification_confirm,
         name="vendor-verification-confirm",

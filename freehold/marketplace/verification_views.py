@@ -168,3 +168,16 @@ def vendor_certify(request: HttpRequest, vendor: Vendor) -> HttpResponse:
     else:
         messages.success(request, "Certified: your information is unchanged.")
     return redirect("vendor-verification")
+
+
+@require_POST
+@vendor_required
+def vendor_full_disclosure(request: HttpRequest, vendor: Vendor) -> HttpResponse:
+    """Consent to full disclosure (INFORM 1.11): answers a notice revoking partial disclosure."""
+    if request.POST.get("consent") != "yes":
+        return redirect("vendor-verification")
+    inform.full_disclosure_consent(vendor=vendor, actor=Actor.for_user(request.user))
+    messages.success(
+        request, "Thank you. Your full address and phone are now shown to shoppers as required."
+    )
+    return redirect("vendor-verification")

@@ -57,7 +57,8 @@ def statements(action: Callable[[], object]) -> int:
 
 def test_the_batched_status_equals_the_one_vendor_status_in_each_state_and_moment():
     # given vendors in each of the six states, one with an overdue yearly notice, one with a
-    # newer record that is not yet submitted at the earlier moment
+    # newer record that is not yet submitted at the earlier moment and a notice revoking its
+    # partial disclosure (rule 1.11), one with such a notice already answered
     enable_marketplace()
     vendors = vendors_in_states(12)
     now = clock.now()
@@ -69,6 +70,20 @@ def test_the_batched_status_equals_the_one_vendor_status_in_each_state_and_momen
         field=VerificationRecord.Field.TAX_ID,
         value_masked="•••• 9999",
         submitted_at=now + dt.timedelta(days=1),
+    )
+    CertificationNotice.objects.create(
+        vendor=vendors[8],
+        kind=inform.PARTIAL_DISCLOSURE,
+        sent_at=now,
+        due_at=now + dt.timedelta(days=10),
+        reason="Buyers not answered.",
+    )
+    CertificationNotice.objects.create(
+        vendor=vendors[3],
+        kind=inform.PARTIAL_DISCLOSURE,
+        sent_at=now - dt.timedelta(days=20),
+        due_at=now - dt.timedelta(days=10),
+        answered_at=now - dt.timedelta(days=11),
     )
     fresh = [Vendor.objects.get(pk=vendor.pk) for vendor in vendors]
 
@@ -87,6 +102,8 @@ def test_the_batched_status_equals_the_one_vendor_status_in_each_state_and_momen
         inform.SUSPENDED,  # the rejection was not corrected in time
         inform.SUSPENDED,
     ]
+    assert batched[fresh[8].pk].reasons == (inform.NOTICE_LAPSED[inform.PARTIAL_DISCLOSURE],)
+    assert batched[fresh[3].pk].reasons == ()  # its notice was answered
     assert [inform.verifications(fresh, on=now)[v.pk].status for v in fresh[:6]] == STATES
 
 

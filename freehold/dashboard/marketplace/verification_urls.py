@@ -12,6 +12,16 @@ urlpatterns = [
         name="marketplace-verification-vendor",
     ),
     path(
+        "verification/vendors/<int:vendor_id>/partial-disclosure/revoke/",
+        views.revoke_partial_disclosure,
+        name="marketplace-verification-revoke-partial",
+    ),
+    path(
+        "verification/notices/<int:notice_id>/withdraw/",
+        views.withdraw_notice,
+        name="marketplace-verification-withdraw-notice",
+    ),
+    path(
         "verification/records/<int:record_id>/decide/",
         views.decide,
         name="marketplace-verification-decide",

@@ -22,7 +22,7 @@ from freehold.core.errors import ValidationFailed
 from freehold.dashboard.access import staff_required
 from freehold.dashboard.pages import render_page
 from freehold.marketplace import inform, verification
-from freehold.marketplace.models import Vendor, VerificationRecord
+from freehold.marketplace.models import CertificationNotice, Vendor, VerificationRecord
 from freehold.marketplace.rules import whole
 
 AREA = "settings"
@@ -99,6 +99,9 @@ def _vendor_detail(
             "reports": vendor.reports.all()[:50],
             "can_reveal": verification.can_reveal(request.user),
             "revealed": revealed,
+            "partial_disclosure": inform.has_partial_disclosure(vendor),
+            "disclosure_notice": inform.open_partial_disclosure_notice(vendor),
+            "revoke_reasons": inform.REVOKE_REASONS,
         },
     )
 
@@ -132,3 +135,40 @@ def reveal(request: HttpRequest, record_id: int) -> HttpResponse:
         raise PermissionDenied("Revealing vendor secrets needs a permission.")
     secret = verification.reveal(record=record, user=request.user)
     return _vendor_detail(request, record.vendor_id, revealed=(record.pk, secret))
+
+
+@require_POST
+@staff_required(AREA)
+def revoke_partial_disclosure(request: HttpRequest, vendor_id: int) -> HttpResponse:
+    """INFORM 1.11: a false certification or unanswered buyers -> a notice, 10 days to consent
+    to full disclosure, then suspension."""
+    vendor = get_object_or_404(Vendor, pk=vendor_id)
+    try:
+        notice = inform.partial_disclosure_revoke(
+            vendor=vendor,
+            reason=request.POST.get("reason", ""),
+            details=request.POST.get("details", ""),
+            user=request.user,
+        )
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "Partial disclosure revoked. The vendor was notified and has until "
+            f"{notice.due_at:%Y-%m-%d %H:%M} UTC to consent to full disclosure.",
+        )
+    return redirect("dashboard:marketplace-verification-vendor", vendor_id=vendor.pk)
+
+
+@require_POST
+@staff_required(AREA)
+def withdraw_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_object_or_404(CertificationNotice, pk=notice_id, kind=inform.PARTIAL_DISCLOSURE)
+    try:
+        inform.partial_disclosure_notice_withdraw(notice=notice, user=request.user)
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Notice withdrawn: the vendor keeps its partial disclosure.")
+    return redirect("dashboard:marketplace-verification-vendor", vendor_id=notice.vendor_id)
