@@ -107,8 +107,9 @@ class TwilioBackend:
         sid = urllib.parse.quote(self.account_sid, safe="")
         return f"{self.api_base}/2010-04-01/Accounts/{sid}/Messages.json"
 
-    def send(self, message: Message) -> None:
-        missing = [
+    def missing_settings(self) -> list[str]:
+        """The environment variables Twilio needs that are not set."""
+        return [
             name
             for name, value in (
                 ("FREEHOLD_TWILIO_ACCOUNT_SID", self.account_sid),
@@ -117,6 +118,9 @@ class TwilioBackend:
             )
             if not value
         ]
+
+    def send(self, message: Message) -> None:
+        missing = self.missing_settings()
         if missing:
             raise SmsNotSent(f"Twilio is not configured: set {', '.join(missing)}.")
         credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -184,15 +188,7 @@ def configuration_problem() -> str:
     """
     chosen = (settings.SMS_BACKEND or "console").strip().lower()
     if chosen == "twilio":
-        missing = [
-            name
-            for name, value in (
-                ("FREEHOLD_TWILIO_ACCOUNT_SID", settings.TWILIO_ACCOUNT_SID),
-                ("FREEHOLD_TWILIO_AUTH_TOKEN", settings.TWILIO_AUTH_TOKEN),
-                ("FREEHOLD_TWILIO_FROM_NUMBER", settings.TWILIO_FROM_NUMBER),
-            )
-            if not value
-        ]
+        missing = TwilioBackend().missing_settings()
         if missing:
             return f"Text messages go through Twilio, but {', '.join(missing)} is not set."
     elif chosen in ("console", "locmem") and not settings.DEBUG:

@@ -540,7 +540,7 @@ def product_variant_add(request: HttpRequest, vendor: Vendor, product_id: int) -
                 data=form.variant_input(),
             )
         except FreeholdError as error:
-            name = {"compare_at_price": "compare_at_price"}.get(error.field or "", error.field)
+            name = error.field
             if name == "options" and form.options:
                 name = f"option{form.options[0].position}"
             form.add_error(name if name in form.fields else None, error.message)

@@ -3,6 +3,7 @@ vendor's ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -39,51 +40,56 @@ def payouts(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@staff_required(AREA)
-def payout_paid(request: HttpRequest, payout_id: int) -> HttpResponse:
+def _payout_action(
+    request: HttpRequest, payout_id: int, act: Callable[[Payout, Actor], object], done: str
+) -> HttpResponse:
+    """One button on a payout row: run `act`, say `done` or why the payout refused, go back."""
     payout = get_object_or_404(Payout, pk=payout_id)
     try:
-        money.payout_mark_paid(
-            payout=payout,
-            reference=request.POST.get("reference", ""),
-            actor=Actor.for_user(request.user),
-        )
+        act(payout, Actor.for_user(request.user))
     except money.PayoutRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Payout {payout.pk} marked paid.")
+        messages.success(request, f"Payout {payout.pk} {done}")
     return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+
+
+@require_POST
+@staff_required(AREA)
+def payout_paid(request: HttpRequest, payout_id: int) -> HttpResponse:
+    reference = request.POST.get("reference", "")
+    return _payout_action(
+        request,
+        payout_id,
+        lambda payout, actor: money.payout_mark_paid(
+            payout=payout, reference=reference, actor=actor
+        ),
+        "marked paid.",
+    )
 
 
 @require_POST
 @staff_required(AREA)
 def payout_release(request: HttpRequest, payout_id: int) -> HttpResponse:
-    payout = get_object_or_404(Payout, pk=payout_id)
-    try:
-        money.payout_release(
-            payout=payout, actor=Actor.for_user(request.user), note=request.POST.get("note", "")
-        )
-    except money.PayoutRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Payout {payout.pk} released: it can be paid now.")
-    return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+    note = request.POST.get("note", "")
+    return _payout_action(
+        request,
+        payout_id,
+        lambda payout, actor: money.payout_release(payout=payout, actor=actor, note=note),
+        "released: it can be paid now.",
+    )
 
 
 @require_POST
 @staff_required(AREA)
 def payout_hold(request: HttpRequest, payout_id: int) -> HttpResponse:
-    payout = get_object_or_404(Payout, pk=payout_id)
-    try:
-        money.payout_hold(
-            payout=payout, actor=Actor.for_user(request.user), reason=request.POST.get("reason", "")
-        )
-    except money.PayoutRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Payout {payout.pk} held until you release it.")
-    return redirect(redirect_back(request, reverse("dashboard:marketplace-payouts")))
+    reason = request.POST.get("reason", "")
+    return _payout_action(
+        request,
+        payout_id,
+        lambda payout, actor: money.payout_hold(payout=payout, actor=actor, reason=reason),
+        "held until you release it.",
+    )
 
 
 @require_POST
